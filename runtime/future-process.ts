@@ -1,0 +1,73 @@
+import { DeadLetterError, TimeoutError } from './errors.ts';
+import { unwrapMessage } from './message-envelope.ts';
+import { DeadLetterResponse, Terminated } from './messages.ts';
+import type { PID } from './pid.ts';
+import type { Process } from './process.ts';
+import type { ProcessRegistry } from './process-registry.ts';
+import type { Expirable, TimeoutQueue, Timeouts } from './timeout-queue.ts';
+
+/**
+ * The process behind a pending `request` (or `stopAsync`): it has a PID of its own so that the
+ * answer can come from anywhere a PID reaches, settles its promise once, and unregisters itself.
+ * A `DeadLetterResponse` fails it fast with `DeadLetterError` instead of waiting for the timeout.
+ */
+export class FutureProcess implements Process, Expirable {
+  dead = false;
+  readonly pid: PID;
+  readonly promise: Promise<unknown>;
+  deadline = 0;
+  prevExpirable: Expirable | undefined = undefined;
+  nextExpirable: Expirable | undefined = undefined;
+  expiryQueue: TimeoutQueue | undefined = undefined;
+  private resolve!: (value: unknown) => void; // assigned synchronously by the Promise executor
+  private reject!: (error: unknown) => void;
+
+  constructor(
+    private readonly registry: ProcessRegistry,
+    private readonly timeouts: Timeouts,
+    private readonly timeoutMs: number,
+    private readonly description: string,
+  ) {
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.pid = registry.add(registry.idPrefix + 'future' + registry.nextId(), this);
+    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) timeouts.add(this, timeoutMs);
+  }
+
+  sendUser(_pid: PID, message: unknown): void {
+    const payload = unwrapMessage(message);
+    if (payload instanceof DeadLetterResponse)
+      this.fail(new DeadLetterError(payload.target.toString()));
+    else this.complete(payload);
+  }
+
+  sendSystem(_pid: PID, message: unknown): void {
+    if (message instanceof Terminated) this.complete(message);
+  }
+
+  stop(): void {
+    this.fail(new TimeoutError(`${this.description} was cancelled`));
+  }
+
+  expire(): void {
+    this.fail(new TimeoutError(`${this.description} timed out after ${this.timeoutMs} ms`));
+  }
+
+  private complete(value: unknown): void {
+    if (this.settle()) this.resolve(value);
+  }
+
+  private fail(error: unknown): void {
+    if (this.settle()) this.reject(error);
+  }
+
+  private settle(): boolean {
+    if (this.dead) return false;
+    this.dead = true;
+    this.registry.remove(this.pid);
+    this.timeouts.remove(this);
+    return true;
+  }
+}

@@ -1,0 +1,167 @@
+import { RingQueue } from './ring-queue.ts';
+import type { Runnable, Scheduler } from './scheduler.ts';
+
+/** What a mailbox drives: the actor context, in practice. */
+export interface MessageInvoker {
+  invokeSystemMessage(message: unknown): void;
+  /** Returns a promise-like when the actor's receive is async: user messages wait for it. */
+  invokeUserMessage(message: unknown): void | PromiseLike<unknown>;
+  /** Called when an invocation threw or rejected; the mailbox is already suspended. */
+  escalateFailure(reason: unknown, message: unknown): void;
+}
+
+/** Observes a mailbox (metrics, tracing); every callback is optional. */
+export interface MailboxStatistics {
+  mailboxStarted?(): void;
+  messagePosted?(message: unknown): void;
+  messageReceived?(message: unknown): void;
+  mailboxEmpty?(): void;
+}
+
+/** What a bounded mailbox does with a message that does not fit. */
+export type OverflowPolicy = 'reject' | 'drop';
+
+/** Mailbox settings carried by Props. */
+export interface MailboxOptions {
+  /** Maximum queued user messages; unbounded when omitted. */
+  readonly capacity?: number;
+  /** `reject` throws `MailboxFullError` at the sender; `drop` sends the message to dead letters. */
+  readonly overflow?: OverflowPolicy;
+  readonly statistics?: readonly MailboxStatistics[];
+}
+
+const IDLE = 0;
+const BUSY = 1;
+
+/**
+ * A system queue and a user queue on ring buffers, scheduled when it goes from idle to busy.
+ *
+ *   post ──▶ [system ring] ─┐ always first
+ *   post ──▶ [user ring]  ──┴▶ run(): up to `throughput` user messages, then yield
+ *
+ * User processing stops while the actor is suspended by its supervisor or awaiting an async
+ * receive; system messages (stop, watch, resume) are still processed then.
+ */
+export class Mailbox implements Runnable {
+  private readonly systemQueue = new RingQueue<unknown>();
+  private readonly userQueue = new RingQueue<unknown>();
+  private status = IDLE;
+  private suspended = false;
+  private awaiting = false;
+  private invoker: MessageInvoker | undefined;
+  private readonly resumeAfterAwait = (): void => {
+    this.awaiting = false;
+    this.scheduleIfPending();
+  };
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly throughput: number,
+    readonly capacity: number,
+    private readonly statistics: readonly MailboxStatistics[] | undefined,
+  ) {}
+
+  /** Binds the invoker and reports the start to statistics observers. */
+  start(invoker: MessageInvoker): void {
+    this.invoker = invoker;
+    if (this.statistics !== undefined) for (const s of this.statistics) s.mailboxStarted?.();
+  }
+
+  /** Number of user messages waiting. */
+  get userCount(): number {
+    return this.userQueue.length;
+  }
+
+  /** Queues a user message; returns false (and queues nothing) when a bounded mailbox is full. */
+  postUser(message: unknown): boolean {
+    if (this.userQueue.length >= this.capacity) return false;
+    this.userQueue.push(message);
+    if (this.statistics !== undefined) for (const s of this.statistics) s.messagePosted?.(message);
+    if (this.status === IDLE) this.scheduleNow();
+    return true;
+  }
+
+  /** Queues user messages at the front, in order (unstash). */
+  prependUser(messages: readonly unknown[]): void {
+    for (let i = messages.length - 1; i >= 0; i--) this.userQueue.pushFront(messages[i]);
+    this.scheduleIfPending();
+  }
+
+  /** Queues a system message; it overtakes every queued user message. */
+  postSystem(message: unknown): void {
+    this.systemQueue.push(message);
+    if (this.status === IDLE) this.scheduleNow();
+  }
+
+  /** Stops user processing until `resume` (supervision). */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  /** Restarts user processing after `suspend`. */
+  resume(): void {
+    this.suspended = false;
+    this.scheduleIfPending();
+  }
+
+  /** Removes and returns every queued user message (for dead-lettering on stop). */
+  drainUser(): unknown[] {
+    return this.userQueue.drain();
+  }
+
+  run(): void {
+    const invoker = this.invoker!; // set by start() before anything is posted
+    let processed = 0;
+    let current: unknown;
+    for (;;) {
+      try {
+        for (;;) {
+          if (this.systemQueue.length > 0) {
+            current = this.systemQueue.shift();
+            invoker.invokeSystemMessage(current);
+            continue;
+          }
+          if (this.suspended || this.awaiting || processed >= this.throughput) break;
+          if (this.userQueue.length === 0) break;
+          current = this.userQueue.shift();
+          processed++;
+          const result = invoker.invokeUserMessage(current);
+          if (result !== undefined) this.awaitResult(result, current);
+          if (this.statistics !== undefined) this.received(current);
+        }
+        break;
+      } catch (error) {
+        this.suspended = true;
+        invoker.escalateFailure(error, current);
+      }
+    }
+    this.status = IDLE;
+    this.scheduleIfPending();
+  }
+
+  private awaitResult(result: PromiseLike<unknown>, message: unknown): void {
+    this.awaiting = true;
+    result.then(this.resumeAfterAwait, (error: unknown) => {
+      this.awaiting = false;
+      this.suspended = true;
+      this.invoker!.escalateFailure(error, message); // invoker bound before any message runs
+      this.scheduleIfPending();
+    });
+  }
+
+  private received(message: unknown): void {
+    for (const s of this.statistics!) s.messageReceived?.(message);
+    if (this.userQueue.length === 0) for (const s of this.statistics!) s.mailboxEmpty?.();
+  }
+
+  private scheduleIfPending(): void {
+    if (this.status !== IDLE) return;
+    const userReady = this.userQueue.length > 0 && !this.suspended && !this.awaiting;
+    if (this.systemQueue.length > 0 || userReady) this.scheduleNow();
+  }
+
+  private scheduleNow(): void {
+    this.status = BUSY;
+    this.scheduler.schedule(this);
+  }
+}

@@ -1,0 +1,153 @@
+import type { ActorSystem } from './actor-system.ts';
+import type { Actor, Producer, Receive } from './actor.ts';
+import { InvalidConfigError } from './errors.ts';
+import { Mailbox, type MailboxOptions } from './mailbox.ts';
+import {
+  composeMiddleware,
+  deliverEnvelope,
+  type ReceiveMiddleware,
+  type Sender,
+  type SenderMiddleware,
+  type SpawnMiddleware,
+  type Spawner,
+} from './middleware.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { SupervisorStrategy } from './supervision/supervisor-strategy.ts';
+
+interface PropsSettings {
+  readonly producer: Producer;
+  readonly mailbox: MailboxOptions;
+  readonly throughput: number | undefined;
+  readonly scheduler: Scheduler | undefined;
+  readonly supervisor: SupervisorStrategy | undefined;
+  readonly receiveMiddleware: readonly ReceiveMiddleware[];
+  readonly senderMiddleware: readonly SenderMiddleware[];
+  readonly spawnMiddleware: readonly SpawnMiddleware[];
+}
+
+/**
+ * An immutable recipe for an actor: how to produce it, its mailbox, who schedules it, how it
+ * supervises its children, and its middleware. Every `with*` returns a new Props.
+ *
+ * @example
+ * const props = Props.fromProducer(() => new Counter()).withMailbox({ capacity: 1000 });
+ * const pid = system.root.spawn(props);
+ */
+export class Props {
+  /** Receive chain with middleware, composed once; undefined when there is no middleware. */
+  readonly receiveChain: Receive | undefined;
+  /** Sender chain with middleware, composed once; undefined when there is no middleware. */
+  readonly senderChain: Sender | undefined;
+  private readonly spawner: Spawner | undefined;
+
+  private constructor(private readonly settings: PropsSettings) {
+    const { receiveMiddleware, senderMiddleware, spawnMiddleware } = settings;
+    this.receiveChain =
+      receiveMiddleware.length === 0
+        ? undefined
+        : composeMiddleware(receiveMiddleware, invokeBehaviour);
+    this.senderChain =
+      senderMiddleware.length === 0
+        ? undefined
+        : composeMiddleware(senderMiddleware, deliverEnvelope);
+    this.spawner =
+      spawnMiddleware.length === 0 ? undefined : composeMiddleware(spawnMiddleware, defaultSpawn);
+  }
+
+  /** Props for a class actor: `producer` is called at spawn and on every restart. */
+  static fromProducer(producer: Producer): Props {
+    return new Props({
+      producer,
+      mailbox: {},
+      throughput: undefined,
+      scheduler: undefined,
+      supervisor: undefined,
+      receiveMiddleware: [],
+      senderMiddleware: [],
+      spawnMiddleware: [],
+    });
+  }
+
+  /** Props for an actor written as a plain function. */
+  static fromFunc(receive: Receive): Props {
+    const actor: Actor = { receive };
+    return Props.fromProducer(() => actor);
+  }
+
+  get producer(): Producer {
+    return this.settings.producer;
+  }
+
+  get supervisor(): SupervisorStrategy | undefined {
+    return this.settings.supervisor;
+  }
+
+  get mailboxOptions(): MailboxOptions {
+    return this.settings.mailbox;
+  }
+
+  /** Bounded capacity, overflow policy and statistics observers of the mailbox. */
+  withMailbox(mailbox: MailboxOptions): Props {
+    const capacity = mailbox.capacity;
+    if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
+      throw new InvalidConfigError(`mailbox capacity must be a positive integer, got ${capacity}`);
+    }
+    return this.with({ mailbox: { ...this.settings.mailbox, ...mailbox } });
+  }
+
+  /** User messages processed per turn before the mailbox yields (default 300). */
+  withThroughput(throughput: number): Props {
+    if (!Number.isInteger(throughput) || throughput < 1) {
+      throw new InvalidConfigError(`throughput must be a positive integer, got ${throughput}`);
+    }
+    return this.with({ throughput });
+  }
+
+  /** Runs this actor's mailbox on `scheduler` instead of the system's. */
+  withScheduler(scheduler: Scheduler): Props {
+    return this.with({ scheduler });
+  }
+
+  /** How this actor supervises its children (default: one-for-one restart, 10 within 10 s). */
+  withSupervisor(supervisor: SupervisorStrategy): Props {
+    return this.with({ supervisor });
+  }
+
+  withReceiveMiddleware(...middleware: ReceiveMiddleware[]): Props {
+    return this.with({ receiveMiddleware: [...this.settings.receiveMiddleware, ...middleware] });
+  }
+
+  withSenderMiddleware(...middleware: SenderMiddleware[]): Props {
+    return this.with({ senderMiddleware: [...this.settings.senderMiddleware, ...middleware] });
+  }
+
+  withSpawnMiddleware(...middleware: SpawnMiddleware[]): Props {
+    return this.with({ spawnMiddleware: [...this.settings.spawnMiddleware, ...middleware] });
+  }
+
+  /** Creates this actor's mailbox, with the system's defaults filling the gaps. */
+  createMailbox(system: ActorSystem): Mailbox {
+    const { mailbox, throughput, scheduler } = this.settings;
+    return new Mailbox(
+      scheduler ?? system.scheduler,
+      throughput ?? system.config.throughput,
+      mailbox.capacity ?? Number.POSITIVE_INFINITY,
+      mailbox.statistics,
+    );
+  }
+
+  /** Spawns through the spawn middleware, or directly when there is none. */
+  spawn(system: ActorSystem, id: string, parent: Parameters<Spawner>[3]): ReturnType<Spawner> {
+    return (this.spawner ?? defaultSpawn)(system, id, this, parent);
+  }
+
+  private with(changes: Partial<PropsSettings>): Props {
+    return new Props({ ...this.settings, ...changes });
+  }
+}
+
+/** The innermost receive: the context's current behaviour (see `ActorContext.receiveDirect`). */
+const invokeBehaviour: Receive = (context) =>
+  (context as unknown as { receiveDirect(): void | Promise<void> }).receiveDirect();
+
+const defaultSpawn: Spawner = (system, id, props, parent) => system.spawnActor(id, props, parent);

@@ -1,0 +1,107 @@
+import type { ActorSystem } from './actor-system.ts';
+import type { RequestOptions, SendOptions, SpawnerContext } from './context.ts';
+import { InvalidNameError } from './errors.ts';
+import { EMPTY_HEADERS, MessageEnvelope, type Headers } from './message-envelope.ts';
+import { PoisonPill } from './messages.ts';
+import type { Sender } from './middleware.ts';
+import type { PID } from './pid.ts';
+import type { Props } from './props.ts';
+import { Watch } from './system-messages.ts';
+
+/**
+ * Sending, requesting, spawning and stopping, shared by the root context and actor contexts.
+ * A send with no options and no sender middleware goes straight to the target's process.
+ */
+export abstract class SpawnerContextBase implements SpawnerContext {
+  abstract readonly system: ActorSystem;
+  abstract readonly self: PID | undefined;
+  abstract readonly headers: Headers;
+  protected abstract readonly senderChain: Sender | undefined;
+
+  /** Creates the actor under the final name (the child path for actor contexts). */
+  protected abstract spawnWithName(props: Props, name: string): PID;
+
+  spawn(props: Props): PID {
+    return this.spawnWithName(props, this.system.registry.nextId());
+  }
+
+  spawnNamed(props: Props, name: string): PID {
+    validateName(name);
+    return this.spawnWithName(props, name);
+  }
+
+  spawnPrefix(props: Props, prefix: string): PID {
+    validateName(prefix);
+    return this.spawnWithName(props, prefix + this.system.registry.nextId());
+  }
+
+  send(target: PID, message: unknown, options?: SendOptions): void {
+    if (options === undefined && this.senderChain === undefined) {
+      this.system.registry.get(target).sendUser(target, message);
+      return;
+    }
+    const envelope = new MessageEnvelope(
+      message,
+      options?.sender,
+      options?.headers ?? EMPTY_HEADERS,
+    );
+    this.sendEnvelope(target, envelope);
+  }
+
+  request<T = unknown>(
+    target: PID,
+    message: unknown,
+    options?: number | RequestOptions,
+  ): Promise<T> {
+    const opts = typeof options === 'number' ? { timeoutMs: options } : options;
+    const timeoutMs = opts?.timeoutMs ?? this.system.config.requestTimeoutMs;
+    const future = this.system.createFuture(timeoutMs, `request to ${target.toString()}`);
+    this.sendEnvelope(
+      target,
+      new MessageEnvelope(message, future.pid, opts?.headers ?? EMPTY_HEADERS),
+    );
+    return future.promise as Promise<T>;
+  }
+
+  stop(pid: PID): void {
+    this.system.registry.get(pid).stop(pid);
+  }
+
+  poison(pid: PID): void {
+    this.system.registry.get(pid).sendUser(pid, PoisonPill);
+  }
+
+  stopAsync(pid: PID): Promise<void> {
+    const done = this.awaitTermination(pid);
+    this.stop(pid);
+    return done;
+  }
+
+  poisonAsync(pid: PID): Promise<void> {
+    const done = this.awaitTermination(pid);
+    this.poison(pid);
+    return done;
+  }
+
+  protected sendEnvelope(target: PID, envelope: MessageEnvelope): void {
+    const chain = this.senderChain;
+    if (chain !== undefined) chain(this, target, envelope);
+    else this.system.registry.get(target).sendUser(target, envelope);
+  }
+
+  private awaitTermination(pid: PID): Promise<void> {
+    const future = this.system.createFuture(0, `termination of ${pid.toString()}`);
+    this.system.registry.get(pid).sendSystem(pid, new Watch(future.pid));
+    return future.promise.then(() => undefined);
+  }
+}
+
+/** Rejects names that could collide with generated ids, thread prefixes or child paths. */
+function validateName(name: string): void {
+  if (name.length === 0) throw new InvalidNameError(name, 'it is empty');
+  if (name.includes('/')) throw new InvalidNameError(name, "'/' separates parent and child names");
+  const first = name.charCodeAt(0);
+  if (first === 36 /* $ */ || first === 64 /* @ */) {
+    throw new InvalidNameError(name, "names starting with '$' or '@' are reserved");
+  }
+}

@@ -1,0 +1,54 @@
+import type { PID } from '../pid.ts';
+import type { TimerHandle } from '../scheduler.ts';
+import type { RestartStatistics } from './restart-statistics.ts';
+
+/** What a supervisor does with a failed child. */
+export type Directive = 'resume' | 'restart' | 'stop' | 'escalate';
+
+/** Chooses a directive from the failure reason; the default always restarts. */
+export type Decider = (reason: unknown, child: PID) => Directive;
+
+/** The default decider: restart on any failure. */
+export const restartDecider: Decider = () => 'restart';
+
+/** What a strategy may do to the supervising actor and its children. */
+export interface Supervisor {
+  readonly children: readonly PID[];
+  now(): number;
+  setTimer(delayMs: number, callback: () => void): TimerHandle;
+  escalateFailure(reason: unknown, message: unknown): void;
+  restartChildren(reason: unknown, pids: readonly PID[]): void;
+  stopChildren(pids: readonly PID[]): void;
+  resumeChildren(pids: readonly PID[]): void;
+}
+
+/** Decides and applies the response to a child's failure; returns the directive it applied. */
+export interface SupervisorStrategy {
+  handleFailure(
+    supervisor: Supervisor,
+    child: PID,
+    stats: RestartStatistics,
+    reason: unknown,
+    message: unknown,
+  ): Directive;
+}
+
+/**
+ * Records the failure and tells whether the child exceeded `maxRetries` within `withinMs`; when it
+ * has, the statistics are reset and the child should be stopped instead of restarted.
+ */
+export function exceedsRetries(
+  supervisor: Supervisor,
+  stats: RestartStatistics,
+  maxRetries: number,
+  withinMs: number,
+): boolean {
+  if (maxRetries === 0) return true;
+  const now = supervisor.now();
+  stats.fail(now);
+  if (stats.numberOfFailures(withinMs, now) > maxRetries) {
+    stats.reset();
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    env: { SPINDLE_LOG_LEVEL: process.env['SPINDLE_LOG_LEVEL'] ?? 'silent' },
+  },
+});

@@ -5,6 +5,7 @@ export type { Context, RequestOptions, SendOptions, Settled, SpawnerContext } fr
 export { RootContext } from './root-context.ts';
 export { PID, LOCAL_ADDRESS } from './pid.ts';
 export type { Process } from './process.ts';
+export { RingQueue } from './ring-queue.ts';
 export { ProcessRegistry, type ProcessResolver } from './process-registry.ts';
 export { Props } from './props.ts';
 export {

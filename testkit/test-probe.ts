@@ -41,11 +41,12 @@ export class TestProbe {
 
   /** Spawns a probe as a top-level actor. */
   static spawn(system: ActorSystem, name?: string): TestProbe {
-    let probe: TestProbe | undefined;
-    const props = Props.fromFunc((context) => probe!.record(context)); // set below, before any message runs
+    // The probe object exists before its actor processes anything: spawning only queues Started.
+    const holder: { probe?: TestProbe } = {};
+    const props = Props.fromFunc((context) => holder.probe!.record(context));
     const pid = name === undefined ? system.root.spawn(props) : system.root.spawnNamed(props, name);
-    probe = new TestProbe(system, pid);
-    return probe;
+    holder.probe = new TestProbe(system, pid);
+    return holder.probe;
   }
 
   /** The sender of the last message taken with `expect*` or `receive`. */

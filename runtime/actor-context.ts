@@ -23,7 +23,6 @@ import type { Supervisor } from './supervision/supervisor-strategy.ts';
 import {
   Continuation,
   Failure,
-  RECEIVE_TIMEOUT_TICK,
   RESUME_MAILBOX,
   ReceiveTimeoutTick,
   Restart,
@@ -211,7 +210,7 @@ export class ActorContext
     else if (message instanceof Failure) this.system.handleChildFailure(this, message);
     else if (message === RESUME_MAILBOX) this.mailbox.resume();
     else if (message instanceof Restart) this.handleRestart();
-    else if (message instanceof ReceiveTimeoutTick) this.handleReceiveTimeoutTick();
+    else if (message instanceof ReceiveTimeoutTick) this.handleReceiveTimeoutTick(message);
   }
 
   escalateFailure(reason: unknown, message: unknown): void {
@@ -346,12 +345,14 @@ export class ActorContext
     for (const message of this.mailbox.drainUser())
       deadLetter.sendUser(this.self, message, 'stopped');
     const terminated = new Terminated(this.self, 'Stopped');
+    const parent = this.parent;
     if (this.extras !== undefined) {
       for (const watcher of this.extras.watchers.values()) {
-        registry.get(watcher).sendSystem(watcher, terminated);
+        // The parent is told below; a parent that also watches must not hear it twice.
+        if (!watcher.equals(parent)) registry.get(watcher).sendSystem(watcher, terminated);
       }
     }
-    if (this.parent !== undefined) registry.get(this.parent).sendSystem(this.parent, terminated);
+    if (parent !== undefined) registry.get(parent).sendSystem(parent, terminated);
     this.current = undefined;
   }
 
@@ -368,14 +369,19 @@ export class ActorContext
     }
   }
 
+  /** Arms the timer; its tick is matched on arrival, so a tick of a replaced timer is ignored. */
   private armReceiveTimeout(ms: number): TimerHandle {
-    return this.system.scheduler.setTimer(ms, () => this.mailbox.postSystem(RECEIVE_TIMEOUT_TICK));
+    const tick = new ReceiveTimeoutTick();
+    this.ensureExtras().pendingTick = tick;
+    return this.system.scheduler.setTimer(ms, () => this.mailbox.postSystem(tick));
   }
 
-  private handleReceiveTimeoutTick(): void {
+  private handleReceiveTimeoutTick(tick: ReceiveTimeoutTick): void {
     const extras = this.extras;
-    if (extras === undefined || extras.receiveTimeoutMs === 0 || this.state !== ALIVE) return;
+    if (extras === undefined || extras.pendingTick !== tick) return;
+    extras.pendingTick = undefined;
     extras.receiveTimeoutTimer = undefined;
+    if (extras.receiveTimeoutMs === 0 || this.state !== ALIVE) return;
     const idle = this.system.scheduler.now() - extras.lastActivity;
     if (idle + 1 >= extras.receiveTimeoutMs) {
       // Fires once per idle period; the next influencing message arms it again.

@@ -1,6 +1,7 @@
 import type { Receive } from './actor.ts';
 import type { PID } from './pid.ts';
 import type { TimerHandle } from './scheduler.ts';
+import type { ReceiveTimeoutTick } from './system-messages.ts';
 import { RestartStatistics } from './supervision/restart-statistics.ts';
 
 /**
@@ -16,11 +17,14 @@ export class ContextExtras {
   readonly restartStats = new RestartStatistics();
   receiveTimeoutMs = 0;
   receiveTimeoutTimer: TimerHandle | undefined = undefined;
+  /** The tick the armed timer will post; any other tick is stale. */
+  pendingTick: ReceiveTimeoutTick | undefined = undefined;
   lastActivity = 0;
 
   /** Cancels the receive-timeout timer, if armed. */
   cancelTimer(): void {
     this.receiveTimeoutTimer?.cancel();
     this.receiveTimeoutTimer = undefined;
+    this.pendingTick = undefined;
   }
 }

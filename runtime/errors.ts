@@ -67,17 +67,3 @@ export class SystemStoppedError extends SpindleError {
     super('ERR_SYSTEM_STOPPED', `the actor system is stopped: cannot ${what}`);
   }
 }
-
-/** An actor's receive threw or rejected; carried to its supervisor and published. */
-export class ActorFailureError extends SpindleError {
-  constructor(
-    readonly actor: string,
-    cause: unknown,
-  ) {
-    super('ERR_ACTOR_FAILED', `actor ${actor} failed: ${describe(cause)}`, { cause });
-  }
-}
-
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}

@@ -71,7 +71,6 @@ export {
 export { createLogger, type Logger } from './logger.ts';
 export { RUNTIME_DEFAULTS } from './runtime-config.ts';
 export {
-  ActorFailureError,
   DeadLetterError,
   InvalidConfigError,
   InvalidNameError,

@@ -48,8 +48,7 @@ export class Continuation {
   ) {}
 }
 
-/** Fires the actor's receive timeout if it is still due. */
+/** Fires the actor's receive timeout if it is still due; one instance per armed timer. */
 export class ReceiveTimeoutTick {
   readonly system = 'ReceiveTimeoutTick';
 }
-export const RECEIVE_TIMEOUT_TICK = new ReceiveTimeoutTick();

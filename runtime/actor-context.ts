@@ -201,8 +201,10 @@ export class ActorContext
   invokeSystemMessage(message: unknown): void {
     if (message instanceof Continuation) {
       if (this.state === STOPPED) return;
+      const suspended = this.current;
       this.current = message.message;
       this.watchResult(message.run(), message.message);
+      this.current = suspended;
     } else if (message instanceof Terminated) this.handleTerminated(message);
     else if (message instanceof Watch) this.handleWatch(message.watcher);
     else if (message instanceof Unwatch) this.extras?.watchers.delete(message.watcher.id);
@@ -263,8 +265,11 @@ export class ActorContext
 
   /** Invokes a lifecycle or Terminated message inline; an async result only reports failure. */
   private invokeInline(message: unknown): void {
+    // An async receive may still be awaiting with its own message: give it back afterwards.
+    const suspended = this.current;
     this.current = message;
     this.watchResult(this.invokeReceive(), message);
+    this.current = suspended;
   }
 
   private watchResult(result: unknown, message: unknown): void {
@@ -342,8 +347,9 @@ export class ActorContext
     const deadLetter = this.system.deadLetter;
     for (const message of this.extras?.stash ?? [])
       deadLetter.sendUser(this.self, message, 'stopped');
-    for (const message of this.mailbox.drainUser())
-      deadLetter.sendUser(this.self, message, 'stopped');
+    for (const message of this.mailbox.drainUser()) {
+      if (message !== Started) deadLetter.sendUser(this.self, message, 'stopped');
+    }
     const terminated = new Terminated(this.self, 'Stopped');
     const parent = this.parent;
     if (this.extras !== undefined) {

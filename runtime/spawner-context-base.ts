@@ -56,10 +56,17 @@ export abstract class SpawnerContextBase implements SpawnerContext {
     const opts = typeof options === 'number' ? { timeoutMs: options } : options;
     const timeoutMs = opts?.timeoutMs ?? this.system.config.requestTimeoutMs;
     const future = this.system.createFuture(timeoutMs, `request to ${target.toString()}`);
-    this.sendEnvelope(
-      target,
-      new MessageEnvelope(message, future.pid, opts?.headers ?? EMPTY_HEADERS),
-    );
+    try {
+      this.sendEnvelope(
+        target,
+        new MessageEnvelope(message, future.pid, opts?.headers ?? EMPTY_HEADERS),
+      );
+    } catch (error) {
+      // The request never left: settle and unregister the future so no timer stays armed.
+      future.promise.catch(() => {});
+      future.stop();
+      throw error;
+    }
     return future.promise as Promise<T>;
   }
 

@@ -4,7 +4,7 @@ import type { Context, Settled } from './context.ts';
 import { ContextExtras } from './context-extras.ts';
 import { InvalidConfigError } from './errors.ts';
 import type { Mailbox, MessageInvoker } from './mailbox.ts';
-import { EMPTY_HEADERS, MessageEnvelope, type Headers } from './message-envelope.ts';
+import { EMPTY_HEADERS, MessageEnvelope, unwrapMessage, type Headers } from './message-envelope.ts';
 import {
   isNotInfluenceReceiveTimeout,
   PoisonPill,
@@ -54,6 +54,11 @@ export class ActorContext
   private state = ALIVE;
   private extras: ContextExtras | undefined;
   private behaviour: Receive | undefined;
+  /** False until the current instance has received Started. */
+  private started = false;
+  /** The child whose failure this actor is handling right now, and the one it escalated. */
+  private failingChild: PID | undefined;
+  private escalatedChild: PID | undefined;
   protected readonly senderChain: Sender | undefined;
 
   constructor(
@@ -187,10 +192,15 @@ export class ActorContext
       this.system.deadLetter.sendUser(this.self, message, 'stopped');
       return;
     }
+    if (message === Started) {
+      // A stop that overtook the queued Started has delivered it already.
+      if (this.started) return;
+      this.started = true;
+    }
     const extras = this.extras;
     if (extras !== undefined && extras.receiveTimeoutMs > 0)
       this.touchReceiveTimeout(extras, message);
-    if (message === PoisonPill) {
+    if (unwrapMessage(message) === PoisonPill) {
       this.handleStop();
       return;
     }
@@ -203,19 +213,26 @@ export class ActorContext
       if (this.state === STOPPED) return;
       const suspended = this.current;
       this.current = message.message;
-      this.watchResult(message.run(), message.message);
-      this.current = suspended;
+      try {
+        this.watchResult(message.run(), message.message);
+      } catch (error) {
+        // Report the message the continuation resumed, not the internal Continuation wrapper.
+        this.escalateFailure(error, message.message);
+      } finally {
+        this.current = suspended;
+      }
     } else if (message instanceof Terminated) this.handleTerminated(message);
     else if (message instanceof Watch) this.handleWatch(message.watcher);
     else if (message instanceof Unwatch) this.extras?.watchers.delete(message.watcher.id);
     else if (message instanceof Stop) this.handleStop();
-    else if (message instanceof Failure) this.system.handleChildFailure(this, message);
-    else if (message === RESUME_MAILBOX) this.mailbox.resume();
+    else if (message instanceof Failure) this.handleChildFailure(message);
+    else if (message === RESUME_MAILBOX) this.handleResume();
     else if (message instanceof Restart) this.handleRestart();
     else if (message instanceof ReceiveTimeoutTick) this.handleReceiveTimeoutTick(message);
   }
 
   escalateFailure(reason: unknown, message: unknown): void {
+    this.escalatedChild = this.failingChild;
     this.mailbox.suspend();
     const failure = new Failure(this.self, reason, this.ensureExtras().restartStats, message);
     if (this.parent === undefined) this.system.handleRootFailure(failure);
@@ -268,8 +285,11 @@ export class ActorContext
     // An async receive may still be awaiting with its own message: give it back afterwards.
     const suspended = this.current;
     this.current = message;
-    this.watchResult(this.invokeReceive(), message);
-    this.current = suspended;
+    try {
+      this.watchResult(this.invokeReceive(), message);
+    } finally {
+      this.current = suspended;
+    }
   }
 
   private watchResult(result: unknown, message: unknown): void {
@@ -280,8 +300,38 @@ export class ActorContext
     });
   }
 
+  private handleChildFailure(failure: Failure): void {
+    this.failingChild = failure.who;
+    try {
+      this.system.handleChildFailure(this, failure);
+    } finally {
+      this.failingChild = undefined;
+    }
+  }
+
+  /** Resumes this actor and, when its failure was a child's escalated one, that child too. */
+  private handleResume(): void {
+    const child = this.escalatedChild;
+    this.escalatedChild = undefined;
+    if (child !== undefined) this.resumeChildren([child]);
+    this.mailbox.resume();
+  }
+
+  /** Delivers Restarting, Stopping or Stopped; a failure there is logged and the lifecycle goes on. */
+  private invokeLifecycle(message: unknown): void {
+    try {
+      this.invokeInline(message);
+    } catch (error) {
+      this.system.logger.error(
+        { actor: this.self.toString(), err: error },
+        'lifecycle handler failed; continuing',
+      );
+    }
+  }
+
   private handleWatch(watcher: PID): void {
-    if (this.state >= STOPPING) {
+    // A watcher that arrives while the actor waits for its children is told in finalizeStop.
+    if (this.state === STOPPED) {
       this.system.registry.get(watcher).sendSystem(watcher, new Terminated(this.self, 'Stopped'));
     } else {
       this.ensureExtras().watchers.set(watcher.id, watcher);
@@ -297,9 +347,15 @@ export class ActorContext
 
   private handleStop(): void {
     if (this.state >= STOPPING) return;
+    if (!this.started) {
+      this.started = true;
+      this.invokeLifecycle(Started);
+    }
     this.state = STOPPING;
+    // No user message runs while the children stop; finalizeStop dead-letters the queue.
+    this.mailbox.suspend();
     this.extras?.cancelTimer();
-    this.invokeInline(Stopping);
+    this.invokeLifecycle(Stopping);
     this.stopAllChildren();
     this.tryRestartOrStop();
   }
@@ -307,8 +363,9 @@ export class ActorContext
   private handleRestart(): void {
     if (this.state >= STOPPING) return;
     this.state = RESTARTING;
+    this.mailbox.suspend();
     this.extras?.cancelTimer();
-    this.invokeInline(Restarting);
+    this.invokeLifecycle(Restarting);
     this.stopAllChildren();
     this.tryRestartOrStop();
   }
@@ -335,6 +392,7 @@ export class ActorContext
     }
     this.state = ALIVE;
     this.unstashAll();
+    this.started = false;
     this.mailbox.prependUser([Started]);
     this.mailbox.resume();
   }
@@ -342,13 +400,14 @@ export class ActorContext
   private finalizeStop(): void {
     this.system.unregister(this.self);
     this.state = STOPPED;
-    this.invokeInline(Stopped);
+    this.invokeLifecycle(Stopped);
     const registry = this.system.registry;
     const deadLetter = this.system.deadLetter;
     for (const message of this.extras?.stash ?? [])
       deadLetter.sendUser(this.self, message, 'stopped');
     for (const message of this.mailbox.drainUser()) {
-      if (message !== Started) deadLetter.sendUser(this.self, message, 'stopped');
+      if (message !== Started && message !== ReceiveTimeout)
+        deadLetter.sendUser(this.self, message, 'stopped');
     }
     const terminated = new Terminated(this.self, 'Stopped');
     const parent = this.parent;
@@ -391,7 +450,8 @@ export class ActorContext
     const idle = this.system.scheduler.now() - extras.lastActivity;
     if (idle + 1 >= extras.receiveTimeoutMs) {
       // Fires once per idle period; the next influencing message arms it again.
-      this.invokeInline(ReceiveTimeout);
+      // Through the user queue: never while an async receive awaits or the actor is suspended.
+      this.mailbox.postUser(ReceiveTimeout);
     } else {
       extras.receiveTimeoutTimer = this.armReceiveTimeout(extras.receiveTimeoutMs - idle);
     }

@@ -71,6 +71,7 @@ export class ActorSystem {
   private readonly rootSupervisor: RootSupervisor;
   private readonly topLevel = new Map<string, PID>();
   private stopping = false;
+  private stopped: Promise<void> | undefined;
 
   constructor(options: ActorSystemOptions = {}) {
     this.config = resolveConfig(options);
@@ -111,9 +112,15 @@ export class ActorSystem {
    * Stops every top-level actor (children first, as always) and waits until all have terminated.
    * New spawns are refused from the moment it is called.
    */
-  async shutdown(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+  shutdown(): Promise<void> {
+    if (this.stopped === undefined) {
+      this.stopping = true;
+      this.stopped = this.stopTopLevel();
+    }
+    return this.stopped;
+  }
+
+  private async stopTopLevel(): Promise<void> {
     await Promise.all(this.topLevelActors.map((pid) => this.root.stopAsync(pid)));
     this.logger.debug({ system: this.id }, 'actor system stopped');
   }
@@ -156,7 +163,11 @@ export class ActorSystem {
 
   /** A top-level actor failed: the guardian strategy decides. */
   handleRootFailure(failure: Failure): void {
-    this.applyStrategy(this.guardianStrategy, this.rootSupervisor.for(failure.who), failure);
+    // Decided on a later turn, as a parent's mailbox would, so the failing turn completes first.
+    this.scheduler.schedule({
+      run: () =>
+        this.applyStrategy(this.guardianStrategy, this.rootSupervisor.for(failure.who), failure),
+    });
   }
 
   private applyStrategy(

@@ -67,7 +67,7 @@ export class EventStream {
     if (typeof event === 'object' && event !== null) {
       for (
         let p = Object.getPrototypeOf(event) as object | null;
-        p !== null && p !== Object.prototype;
+        p !== null;
         p = Object.getPrototypeOf(p) as object | null
       ) {
         const key = this.keys.get((p as { constructor: object }).constructor);

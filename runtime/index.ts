@@ -77,6 +77,7 @@ export {
   MailboxFullError,
   NameExistsError,
   SpindleError,
+  type ErrorOptions,
   SystemStoppedError,
   TimeoutError,
 } from './errors.ts';

@@ -45,6 +45,8 @@ const BUSY = 1;
 export class Mailbox implements Runnable {
   private readonly systemQueue = new RingQueue<unknown>();
   private readonly userQueue = new RingQueue<unknown>();
+  /** Messages the runtime put back at the front (Started, unstash): outside the capacity. */
+  private prepended = 0;
   private status = IDLE;
   private suspended = false;
   private awaiting = false;
@@ -74,7 +76,7 @@ export class Mailbox implements Runnable {
 
   /** Queues a user message; returns false (and queues nothing) when a bounded mailbox is full. */
   postUser(message: unknown): boolean {
-    if (this.userQueue.length >= this.capacity) return false;
+    if (this.userQueue.length - this.prepended >= this.capacity) return false;
     this.userQueue.push(message);
     if (this.statistics !== undefined) for (const s of this.statistics) s.messagePosted?.(message);
     if (this.status === IDLE) this.scheduleNow();
@@ -84,6 +86,10 @@ export class Mailbox implements Runnable {
   /** Queues user messages at the front, in order (unstash). */
   prependUser(messages: readonly unknown[]): void {
     for (let i = messages.length - 1; i >= 0; i--) this.userQueue.pushFront(messages[i]);
+    this.prepended += messages.length;
+    if (this.statistics !== undefined) {
+      for (const m of messages) for (const s of this.statistics) s.messagePosted?.(m);
+    }
     this.scheduleIfPending();
   }
 
@@ -106,6 +112,7 @@ export class Mailbox implements Runnable {
 
   /** Removes and returns every queued user message (for dead-lettering on stop). */
   drainUser(): unknown[] {
+    this.prepended = 0;
     return this.userQueue.drain();
   }
 
@@ -124,6 +131,7 @@ export class Mailbox implements Runnable {
           if (this.suspended || this.awaiting || processed >= this.throughput) break;
           if (this.userQueue.length === 0) break;
           current = this.userQueue.shift();
+          if (this.prepended > 0) this.prepended--;
           processed++;
           const result = invoker.invokeUserMessage(current);
           if (result !== undefined) this.awaitResult(result, current);

@@ -30,6 +30,8 @@ export const Restarting = new RestartingMessage();
 
 export class ReceiveTimeoutMessage {
   readonly kind = 'ReceiveTimeout';
+  /** Being told about idleness is not activity. */
+  readonly notInfluenceReceiveTimeout = true;
 }
 /** Delivered when no influencing message arrived within `setReceiveTimeout`'s duration. */
 export const ReceiveTimeout = new ReceiveTimeoutMessage();

@@ -41,10 +41,15 @@ export class PID {
   }
 }
 
-/** Reads the owning thread out of an actor id (see `PID`). */
+/** Reads the owning thread out of an actor id (see `PID`); anything but `@<digits>/` is thread 0. */
 export function threadOfId(id: string): number {
   if (id.charCodeAt(0) !== 64 /* @ */) return 0;
-  const slash = id.indexOf('/');
-  const thread = Number(id.slice(1, slash));
-  return slash > 1 && Number.isInteger(thread) ? thread : 0;
+  let thread = 0;
+  for (let i = 1; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 47 /* / */) return i > 1 ? thread : 0;
+    if (c < 48 || c > 57) return 0;
+    thread = thread * 10 + (c - 48);
+  }
+  return 0;
 }

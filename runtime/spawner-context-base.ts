@@ -1,6 +1,6 @@
 import type { ActorSystem } from './actor-system.ts';
 import type { RequestOptions, SendOptions, SpawnerContext } from './context.ts';
-import { InvalidNameError } from './errors.ts';
+import { InvalidConfigError, InvalidNameError } from './errors.ts';
 import { EMPTY_HEADERS, MessageEnvelope, type Headers } from './message-envelope.ts';
 import { PoisonPill } from './messages.ts';
 import type { Sender } from './middleware.ts';
@@ -55,6 +55,10 @@ export abstract class SpawnerContextBase implements SpawnerContext {
   ): Promise<T> {
     const opts = typeof options === 'number' ? { timeoutMs: options } : options;
     const timeoutMs = opts?.timeoutMs ?? this.system.config.requestTimeoutMs;
+    if (!(timeoutMs >= 0)) {
+      const reason = `request timeout must be a non-negative number of ms (0 = none), got ${timeoutMs}`;
+      return Promise.reject(new InvalidConfigError(reason));
+    }
     const future = this.system.createFuture(timeoutMs, `request to ${target.toString()}`);
     try {
       this.sendEnvelope(
@@ -107,8 +111,8 @@ export abstract class SpawnerContextBase implements SpawnerContext {
 function validateName(name: string): void {
   if (name.length === 0) throw new InvalidNameError(name, 'it is empty');
   if (name.includes('/')) throw new InvalidNameError(name, "'/' separates parent and child names");
-  const first = name.charCodeAt(0);
-  if (first === 36 /* $ */ || first === 64 /* @ */) {
-    throw new InvalidNameError(name, "names starting with '$' or '@' are reserved");
+  if (name.includes('$')) throw new InvalidNameError(name, "'$' is reserved for generated ids");
+  if (name.charCodeAt(0) === 64 /* @ */) {
+    throw new InvalidNameError(name, "names starting with '@' are reserved for thread ids");
   }
 }

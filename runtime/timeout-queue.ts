@@ -25,6 +25,7 @@ export class TimeoutQueue {
   constructor(
     private readonly scheduler: Scheduler,
     readonly durationMs: number,
+    private readonly onEmpty: (queue: TimeoutQueue) => void = () => {},
   ) {}
 
   /** Adds `entry`, due `durationMs` from now. */
@@ -49,9 +50,10 @@ export class TimeoutQueue {
     if (next === undefined) this.tail = prev;
     else next.prevExpirable = prev;
     entry.prevExpirable = entry.nextExpirable = entry.expiryQueue = undefined;
-    if (this.head === undefined && this.timer !== undefined) {
-      this.timer.cancel();
+    if (this.head === undefined) {
+      this.timer?.cancel();
       this.timer = undefined;
+      this.onEmpty(this);
     }
   }
 
@@ -74,6 +76,10 @@ export class TimeoutQueue {
 /** One `TimeoutQueue` per distinct duration. */
 export class Timeouts {
   private readonly queues = new Map<number, TimeoutQueue>();
+  /** Callers may pass remaining times (`deadline - now`): an idle duration keeps no queue. */
+  private readonly dropIdle = (queue: TimeoutQueue): void => {
+    if (this.queues.get(queue.durationMs) === queue) this.queues.delete(queue.durationMs);
+  };
 
   constructor(private readonly scheduler: Scheduler) {}
 
@@ -81,7 +87,7 @@ export class Timeouts {
   add(entry: Expirable, durationMs: number): void {
     let queue = this.queues.get(durationMs);
     if (queue === undefined) {
-      queue = new TimeoutQueue(this.scheduler, durationMs);
+      queue = new TimeoutQueue(this.scheduler, durationMs, this.dropIdle);
       this.queues.set(durationMs, queue);
     }
     queue.add(entry);

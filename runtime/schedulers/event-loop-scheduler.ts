@@ -39,11 +39,15 @@ export class EventLoopScheduler implements Scheduler {
     const queue = this.queue;
     const deadline = performance.now() + SLICE_MS;
     let count = 0;
-    while (queue.length > 0) {
-      queue.shift().run();
-      if (++count % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
+    try {
+      while (queue.length > 0) {
+        queue.shift().run();
+        if (++count % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
+      }
+    } finally {
+      // Even if a task threw, the queue keeps draining on a later turn.
+      if (queue.length > 0) setImmediate(this.drainLater);
+      else this.armed = false;
     }
-    if (queue.length > 0) setImmediate(this.drainLater);
-    else this.armed = false;
   }
 }

@@ -1,0 +1,193 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ExponentialBackoffStrategy,
+  Props,
+  Started,
+  SupervisionEvent,
+  type BackoffOptions,
+} from '../../../runtime/index.ts';
+import {
+  advanceUntil,
+  Boom,
+  collect,
+  nameOf,
+  parentProps,
+  pidOf,
+  shutdownVirtual,
+  virtualSystem,
+  type VirtualSystem,
+} from '../helpers.ts';
+
+let v: VirtualSystem;
+afterEach(async () => {
+  await shutdownVirtual(v);
+});
+
+/**
+ * A child that logs `#instance:message@time`. It throws on `Boom`, and instances 2..`failUntil`
+ * also throw as soon as they start, so one Boom produces a run of consecutive failures.
+ */
+function flaky(log: string[], failUntil = 1): Props {
+  let instances = 0;
+  return Props.fromProducer(() => {
+    const instance = ++instances;
+    return {
+      receive(context) {
+        const message = context.message;
+        log.push(`#${instance}:${nameOf(message)}@${v.scheduler.now()}`);
+        if (message instanceof Boom) throw message;
+        if (message === Started && instance > 1 && instance <= failUntil)
+          throw new Boom(`start ${instance}`);
+      },
+    };
+  });
+}
+
+function superviseWithBackoff(log: string[], options: BackoffOptions, failUntil?: number): void {
+  const strategy = new ExponentialBackoffStrategy(options);
+  v.system.root.spawnNamed(parentProps([], 'p', [['c', flaky(log, failUntil)]], strategy), 'p');
+  v.scheduler.runUntilIdle();
+}
+
+const startTimes = (log: readonly string[]): number[] =>
+  log.filter((entry) => entry.includes(':Started@')).map((entry) => Number(entry.split('@')[1]));
+
+const startCount = (log: readonly string[]): number => startTimes(log).length;
+
+describe('ExponentialBackoffStrategy', () => {
+  it('backoff: the first restart happens after initialBackoffMs and not before', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    superviseWithBackoff(log, {
+      initialBackoffMs: 100,
+      maxBackoffMs: 10_000,
+      backoffWindowMs: 60_000,
+    });
+    v.scheduler.advance(1_000);
+    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
+    v.scheduler.runUntilIdle();
+    v.scheduler.advance(99);
+    expect(startTimes(log)).toEqual([0]);
+    v.scheduler.advance(1);
+    expect(startTimes(log)).toEqual([0, 1_100]);
+  });
+
+  it('backoff: the n-th consecutive failure waits initial × 2^(n-1) before the restart', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    superviseWithBackoff(
+      log,
+      { initialBackoffMs: 100, maxBackoffMs: 100_000, backoffWindowMs: 60_000 },
+      5,
+    );
+    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
+    v.scheduler.runUntilIdle();
+    const waits: number[] = [];
+    for (let restart = 1; restart <= 5; restart++) {
+      waits.push(advanceUntil(v.scheduler, () => startCount(log) === restart + 1));
+    }
+    expect(waits).toEqual([100, 200, 400, 800, 1_600]);
+    expect(startTimes(log)).toEqual([0, 100, 300, 700, 1_500, 3_100]);
+  });
+
+  it('backoff: the delay is capped at maxBackoffMs', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    superviseWithBackoff(
+      log,
+      { initialBackoffMs: 100, maxBackoffMs: 300, backoffWindowMs: 60_000 },
+      5,
+    );
+    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
+    v.scheduler.runUntilIdle();
+    v.scheduler.advance(10_000);
+    expect(startTimes(log)).toEqual([0, 100, 300, 600, 900, 1_200]);
+  });
+
+  it('backoff: a failure after a quiet period longer than the window starts again at the initial delay', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    superviseWithBackoff(log, {
+      initialBackoffMs: 100,
+      maxBackoffMs: 10_000,
+      backoffWindowMs: 1_000,
+    });
+    const child = pidOf(v.system, 'p/c');
+    v.system.root.send(child, new Boom());
+    v.scheduler.advance(150);
+    v.system.root.send(child, new Boom());
+    v.scheduler.runUntilIdle();
+    // Second failure 150 ms after the first: within the window, so it waits twice as long.
+    expect(advanceUntil(v.scheduler, () => startCount(log) === 3)).toBe(200);
+    v.scheduler.advance(5_000);
+    v.system.root.send(child, new Boom());
+    v.scheduler.runUntilIdle();
+    expect(advanceUntil(v.scheduler, () => startCount(log) === 4)).toBe(100);
+  });
+
+  it('backoff: jitter adds random() × jitterMs to the delay', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    superviseWithBackoff(log, {
+      initialBackoffMs: 100,
+      maxBackoffMs: 10_000,
+      backoffWindowMs: 60_000,
+      jitterMs: 40,
+      random: () => 0.5,
+    });
+    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
+    v.scheduler.runUntilIdle();
+    expect(advanceUntil(v.scheduler, () => startCount(log) === 2)).toBe(120);
+  });
+
+  it('backoff: the failed child processes nothing until its restart, then its queued messages', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    superviseWithBackoff(log, {
+      initialBackoffMs: 100,
+      maxBackoffMs: 10_000,
+      backoffWindowMs: 60_000,
+    });
+    const child = pidOf(v.system, 'p/c');
+    v.system.root.send(child, new Boom());
+    v.system.root.send(child, 'queued');
+    v.scheduler.advance(50);
+    v.system.root.send(child, 'later');
+    v.scheduler.advance(49);
+    expect(log).toEqual(['#1:Started@0', '#1:Boom(boom)@0']);
+    v.scheduler.advance(1);
+    expect(log).toEqual([
+      '#1:Started@0',
+      '#1:Boom(boom)@0',
+      '#1:Restarting@100',
+      '#2:Started@100',
+      '#2:queued@100',
+      '#2:later@100',
+    ]);
+  });
+
+  it('backoff: the failure is published as a restart when it happens', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const events = collect(v.system, SupervisionEvent);
+    superviseWithBackoff(log, {
+      initialBackoffMs: 100,
+      maxBackoffMs: 10_000,
+      backoffWindowMs: 60_000,
+    });
+    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
+    v.scheduler.runUntilIdle();
+    expect(events.map((event) => [event.child.id, event.directive])).toEqual([['p/c', 'restart']]);
+  });
+
+  it('backoff: delayFor gives the delay of the n-th consecutive failure without jitter', () => {
+    const strategy = new ExponentialBackoffStrategy({
+      initialBackoffMs: 50,
+      maxBackoffMs: 1_000,
+      backoffWindowMs: 10_000,
+    });
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => strategy.delayFor(n))).toEqual([
+      50, 100, 200, 400, 800, 1_000, 1_000,
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ActorContext } from './actor-context.ts';
+import { ActorCell } from './actor-cell.ts';
 import { ActorProcess } from './actor-process.ts';
 import { DeadLetterEvent, DeadLetterProcess } from './dead-letter-process.ts';
 import { InvalidConfigError, SystemStoppedError } from './errors.ts';
@@ -18,7 +18,7 @@ import { EventLoopScheduler } from './schedulers/event-loop-scheduler.ts';
 import { RootSupervisor } from './supervision/root-supervisor.ts';
 import { OneForOneStrategy } from './supervision/one-for-one-strategy.ts';
 import { SupervisionEvent } from './supervision/supervision-event.ts';
-import type { SupervisorStrategy } from './supervision/supervisor-strategy.ts';
+import type { Supervisor, SupervisorStrategy } from './supervision/supervisor-strategy.ts';
 import type { Failure } from './system-messages.ts';
 import { Timeouts } from './timeout-queue.ts';
 
@@ -68,7 +68,6 @@ export class ActorSystem {
   readonly root: RootContext;
   readonly guardianStrategy: SupervisorStrategy;
   private readonly timeouts: Timeouts;
-  private readonly rootSupervisor: RootSupervisor;
   private readonly topLevel = new Map<string, PID>();
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -88,7 +87,6 @@ export class ActorSystem {
     );
     this.timeouts = new Timeouts(this.scheduler);
     this.guardianStrategy = options.guardianStrategy ?? new OneForOneStrategy();
-    this.rootSupervisor = new RootSupervisor(this);
     this.root = new RootContext(this);
     this.logDeadLetters();
   }
@@ -135,7 +133,7 @@ export class ActorSystem {
       this.deadLetter,
     );
     const pid = this.registry.add(id, process);
-    const context = new ActorContext(this, props, parent, pid, mailbox);
+    const context = new ActorCell(this, props, parent, pid, mailbox);
     if (parent === undefined) this.topLevel.set(id, pid);
     mailbox.start(context);
     mailbox.prependUser([Started]);
@@ -156,25 +154,18 @@ export class ActorSystem {
   }
 
   /** Applies the supervisor's strategy to a child's failure and publishes it. */
-  handleChildFailure(supervisor: ActorContext, failure: Failure): void {
-    const strategy = supervisor.supervisorStrategy ?? this.guardianStrategy;
-    this.applyStrategy(strategy, supervisor, failure);
-  }
 
   /** A top-level actor failed: the guardian strategy decides. */
   handleRootFailure(failure: Failure): void {
     // Decided on a later turn, as a parent's mailbox would, so the failing turn completes first.
     this.scheduler.schedule({
       run: () =>
-        this.applyStrategy(this.guardianStrategy, this.rootSupervisor.for(failure.who), failure),
+        this.applyStrategy(this.guardianStrategy, new RootSupervisor(this, failure.who), failure),
     });
   }
 
-  private applyStrategy(
-    strategy: SupervisorStrategy,
-    supervisor: Parameters<SupervisorStrategy['handleFailure']>[0],
-    failure: Failure,
-  ): void {
+  /** Lets `strategy` decide a failure, then logs and publishes the directive it applied. */
+  applyStrategy(strategy: SupervisorStrategy, supervisor: Supervisor, failure: Failure): void {
     const { who, stats, reason, message } = failure;
     const directive = strategy.handleFailure(supervisor, who, stats, reason, message);
     this.logger.warn({ actor: who.toString(), err: reason, directive }, 'actor failed');

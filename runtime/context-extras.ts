@@ -1,7 +1,10 @@
 import type { Receive } from './actor.ts';
+import type { DeadLetterProcess } from './dead-letter-process.ts';
+import type { Terminated } from './messages.ts';
 import type { PID } from './pid.ts';
-import type { TimerHandle } from './scheduler.ts';
-import type { ReceiveTimeoutTick } from './system-messages.ts';
+import type { ProcessRegistry } from './process-registry.ts';
+import type { ReceiveTimer } from './receive-timer.ts';
+import type { ChildSupervisor } from './supervision/child-supervisor.ts';
 import { RestartStatistics } from './supervision/restart-statistics.ts';
 
 /**
@@ -15,16 +18,19 @@ export class ContextExtras {
   stash: unknown[] = [];
   readonly behaviours: Receive[] = [];
   readonly restartStats = new RestartStatistics();
-  receiveTimeoutMs = 0;
-  receiveTimeoutTimer: TimerHandle | undefined = undefined;
-  /** The tick the armed timer will post; any other tick is stale. */
-  pendingTick: ReceiveTimeoutTick | undefined = undefined;
-  lastActivity = 0;
+  receiveTimer: ReceiveTimer | undefined = undefined;
+  supervisor: ChildSupervisor | undefined = undefined;
 
-  /** Cancels the receive-timeout timer, if armed. */
-  cancelTimer(): void {
-    this.receiveTimeoutTimer?.cancel();
-    this.receiveTimeoutTimer = undefined;
-    this.pendingTick = undefined;
+  /** Tells every watcher but `except` (the parent, told separately) that the actor terminated. */
+  notifyWatchers(registry: ProcessRegistry, terminated: Terminated, except: PID | undefined): void {
+    for (const watcher of this.watchers.values()) {
+      if (!watcher.equals(except)) registry.get(watcher).sendSystem(watcher, terminated);
+    }
+  }
+
+  /** Sends every stashed message to dead letters. */
+  dropStash(deadLetter: DeadLetterProcess, self: PID): void {
+    for (const message of this.stash) deadLetter.sendUser(self, message, 'stopped');
+    this.stash = [];
   }
 }

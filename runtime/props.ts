@@ -146,7 +146,7 @@ export class Props {
   }
 }
 
-/** The innermost receive: the context's current behaviour (see `ActorContext.receiveDirect`). */
+/** The innermost receive: the context's current behaviour (see `ActorCell.receiveDirect`). */
 const invokeBehaviour: Receive = (context) =>
   (context as unknown as { receiveDirect(): void | Promise<void> }).receiveDirect();
 

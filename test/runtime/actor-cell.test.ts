@@ -27,7 +27,7 @@ afterEach(async () => {
 
 const leaf = (log: string[], name: string): Props => Props.fromFunc(recording(log, name));
 
-describe('ActorContext lifecycle', () => {
+describe('ActorCell lifecycle', () => {
   it('lifecycle: Started is the first message, before messages sent right after spawn', () => {
     v = virtualSystem();
     const log: string[] = [];
@@ -155,7 +155,7 @@ describe('ActorContext lifecycle', () => {
   });
 });
 
-describe('ActorContext restart', () => {
+describe('ActorCell restart', () => {
   it('restart: Restarting goes to the failed instance and Started to a fresh one', () => {
     v = virtualSystem();
     const log: string[] = [];

@@ -1,0 +1,257 @@
+import { ActorContext } from './actor-context.ts';
+import type { MessageInvoker } from './mailbox.ts';
+import { unwrapMessage } from './message-envelope.ts';
+import {
+  PoisonPill,
+  ReceiveTimeout,
+  Restarting,
+  Started,
+  Stopped,
+  Stopping,
+  Terminated,
+} from './messages.ts';
+import type { PID } from './pid.ts';
+import { ChildSupervisor } from './supervision/child-supervisor.ts';
+import {
+  Continuation,
+  Failure,
+  RESUME_MAILBOX,
+  ReceiveTimeoutTick,
+  Restart,
+  Stop,
+  Unwatch,
+  Watch,
+} from './system-messages.ts';
+
+const ALIVE = 0;
+const RESTARTING = 1;
+const STOPPING = 2;
+const STOPPED = 3;
+
+/**
+ * How the runtime drives one actor: it is the mailbox's invoker, runs the lifecycle, and
+ * supervises the actor's children. What the actor itself sees is `ActorContext`.
+ *
+ *   ALIVE ──Restart──▶ RESTARTING ──children gone──▶ ALIVE (new instance, Started)
+ *     └────Stop─────▶ STOPPING ───children gone──▶ STOPPED (unregistered, Terminated sent)
+ */
+export class ActorCell extends ActorContext implements MessageInvoker {
+  private state = ALIVE;
+  /** False until the current instance has received Started. */
+  private started = false;
+
+  // ── the mailbox's invoker ────────────────────────────────────────────────────────────────
+
+  invokeUserMessage(message: unknown): void | PromiseLike<unknown> {
+    if (this.state === STOPPED) {
+      this.system.deadLetter.sendUser(this.self, message, 'stopped');
+      return;
+    }
+    if (message === Started) {
+      // A stop that overtook the queued Started has delivered it already.
+      if (this.started) return;
+      this.started = true;
+    }
+    this.extras?.receiveTimer?.touch(message);
+    if (unwrapMessage(message) === PoisonPill) {
+      this.handleStop();
+      return;
+    }
+    this.current = message;
+    return this.invokeReceive();
+  }
+
+  invokeSystemMessage(message: unknown): void {
+    if (message instanceof Continuation) {
+      if (this.state === STOPPED) return;
+      const suspended = this.current;
+      this.current = message.message;
+      try {
+        this.watchResult(message.run(), message.message);
+      } catch (error) {
+        // Report the message the continuation resumed, not the internal Continuation wrapper.
+        this.escalateFailure(error, message.message);
+      } finally {
+        this.current = suspended;
+      }
+    } else if (message instanceof Terminated) this.handleTerminated(message);
+    else if (message instanceof Watch) this.handleWatch(message.watcher);
+    else if (message instanceof Unwatch) this.extras?.watchers.delete(message.watcher.id);
+    else if (message instanceof Stop) this.handleStop();
+    else if (message instanceof Failure) this.handleChildFailure(message);
+    else if (message === RESUME_MAILBOX) this.handleResume();
+    else if (message instanceof Restart) this.handleRestart();
+    else if (message instanceof ReceiveTimeoutTick) {
+      // Through the user queue: never while an async receive awaits or the actor is suspended.
+      if (this.state === ALIVE && this.extras?.receiveTimer?.onTick(message) === true) {
+        this.mailbox.postUser(ReceiveTimeout);
+      }
+    }
+  }
+
+  escalateFailure(reason: unknown, message: unknown): void {
+    this.mailbox.suspend();
+    const failure = new Failure(this.self, reason, this.ensureExtras().restartStats, message);
+    if (this.parent === undefined) this.system.handleRootFailure(failure);
+    else this.system.registry.get(this.parent).sendSystem(this.parent, failure);
+  }
+
+  /** The innermost receive, under any middleware: the current behaviour or the actor itself. */
+  receiveDirect(): void | Promise<void> {
+    const behaviour = this.behaviour;
+    return behaviour === undefined ? this.actor.receive(this) : behaviour(this);
+  }
+
+  // ── the supervisor's side ────────────────────────────────────────────────────────────────
+
+  private get supervisor(): ChildSupervisor {
+    const extras = this.ensureExtras();
+    return (extras.supervisor ??= new ChildSupervisor(
+      this.system,
+      () => this.children,
+      (reason, message) => this.escalateFailure(reason, message),
+    ));
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────
+
+  private invokeReceive(): void | PromiseLike<unknown> {
+    const chain = this.props.receiveChain;
+    const result = chain === undefined ? this.receiveDirect() : chain(this);
+    return isThenable(result) ? result : undefined;
+  }
+
+  /** Invokes a lifecycle or Terminated message inline; an async result only reports failure. */
+  private invokeInline(message: unknown): void {
+    // An async receive may still be awaiting with its own message: give it back afterwards.
+    const suspended = this.current;
+    this.current = message;
+    try {
+      this.watchResult(this.invokeReceive(), message);
+    } finally {
+      this.current = suspended;
+    }
+  }
+
+  private watchResult(result: unknown, message: unknown): void {
+    if (!isThenable(result)) return;
+    result.then(undefined, (error: unknown) => {
+      this.mailbox.suspend();
+      this.escalateFailure(error, message);
+    });
+  }
+
+  private handleChildFailure(failure: Failure): void {
+    this.supervisor.decide(this.props.supervisor ?? this.system.guardianStrategy, failure);
+  }
+
+  /** Resumes this actor and, when its failure was a child's escalated one, that child too. */
+  private handleResume(): void {
+    const child = this.extras?.supervisor?.takeEscalatedChild();
+    if (child !== undefined) this.supervisor.resumeChildren([child]);
+    this.mailbox.resume();
+  }
+
+  /** Delivers Restarting, Stopping or Stopped; a failure there is logged and the lifecycle goes on. */
+  private invokeLifecycle(message: unknown): void {
+    try {
+      this.invokeInline(message);
+    } catch (error) {
+      this.system.logger.error(
+        { actor: this.self.toString(), err: error },
+        'lifecycle handler failed; continuing',
+      );
+    }
+  }
+
+  private handleWatch(watcher: PID): void {
+    // A watcher that arrives while the actor waits for its children is told in finalizeStop.
+    if (this.state === STOPPED) {
+      this.system.registry.get(watcher).sendSystem(watcher, new Terminated(this.self, 'Stopped'));
+    } else {
+      this.ensureExtras().watchers.set(watcher.id, watcher);
+    }
+  }
+
+  private handleTerminated(message: Terminated): void {
+    const extras = this.extras;
+    if (extras !== undefined) extras.children.delete(message.who.id);
+    if (this.state !== STOPPED) this.invokeInline(message);
+    this.tryRestartOrStop();
+  }
+
+  private handleStop(): void {
+    if (this.state >= STOPPING) return;
+    if (!this.started) {
+      this.started = true;
+      this.invokeLifecycle(Started);
+    }
+    this.state = STOPPING;
+    // No user message runs while the children stop; finalizeStop dead-letters the queue.
+    this.mailbox.suspend();
+    this.extras?.receiveTimer?.cancel();
+    this.invokeLifecycle(Stopping);
+    this.stopAllChildren();
+    this.tryRestartOrStop();
+  }
+
+  private handleRestart(): void {
+    if (this.state >= STOPPING) return;
+    this.state = RESTARTING;
+    this.mailbox.suspend();
+    this.extras?.receiveTimer?.cancel();
+    this.invokeLifecycle(Restarting);
+    this.stopAllChildren();
+    this.tryRestartOrStop();
+  }
+
+  private stopAllChildren(): void {
+    const extras = this.extras;
+    if (extras !== undefined && extras.children.size > 0)
+      this.supervisor.stopChildren(this.children);
+  }
+
+  private tryRestartOrStop(): void {
+    if (this.extras !== undefined && this.extras.children.size > 0) return;
+    if (this.state === RESTARTING) this.restart();
+    else if (this.state === STOPPING) this.finalizeStop();
+  }
+
+  private restart(): void {
+    this.actor = this.props.producer();
+    this.behaviour = undefined;
+    const extras = this.extras;
+    if (extras !== undefined) extras.behaviours.length = 0;
+    this.state = ALIVE;
+    this.unstashAll();
+    this.started = false;
+    this.mailbox.prependUser([Started]);
+    this.mailbox.resume();
+  }
+
+  private finalizeStop(): void {
+    this.system.unregister(this.self);
+    this.state = STOPPED;
+    this.invokeLifecycle(Stopped);
+    const { registry, deadLetter } = this.system;
+    this.extras?.dropStash(deadLetter, this.self);
+    for (const message of this.mailbox.drainUser()) {
+      if (message !== Started && message !== ReceiveTimeout)
+        deadLetter.sendUser(this.self, message, 'stopped');
+    }
+    const terminated = new Terminated(this.self, 'Stopped');
+    const parent = this.parent;
+    // A parent that also watches is told once, as the parent.
+    this.extras?.notifyWatchers(registry, terminated, parent);
+    if (parent !== undefined) registry.get(parent).sendSystem(parent, terminated);
+    this.current = undefined;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -11,6 +11,7 @@ import {
   Terminated,
 } from './messages.ts';
 import type { PID } from './pid.ts';
+import type { Props } from './props.ts';
 import { ChildSupervisor } from './supervision/child-supervisor.ts';
 import {
   Continuation,
@@ -102,6 +103,13 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     return behaviour === undefined ? this.actor.receive(this) : behaviour(this);
   }
 
+  /** A child born while we stop or restart must stop too: we are waiting for every child. */
+  protected override spawnWithName(props: Props, name: string): PID {
+    const pid = super.spawnWithName(props, name);
+    if (this.state !== ALIVE) this.supervisor.stopChildren([pid]);
+    return pid;
+  }
+
   // ── the supervisor's side ────────────────────────────────────────────────────────────────
 
   private get supervisor(): ChildSupervisor {
@@ -147,6 +155,8 @@ export class ActorCell extends ActorContext implements MessageInvoker {
 
   /** Resumes this actor and, when its failure was a child's escalated one, that child too. */
   private handleResume(): void {
+    // A stop or restart under way keeps user messages out; a late resume must not let them in.
+    if (this.state !== ALIVE) return;
     const child = this.extras?.supervisor?.takeEscalatedChild();
     if (child !== undefined) this.supervisor.resumeChildren([child]);
     this.mailbox.resume();
@@ -176,7 +186,9 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   private handleTerminated(message: Terminated): void {
     const extras = this.extras;
     if (extras !== undefined) extras.children.delete(message.who.id);
-    if (this.state !== STOPPED) this.invokeInline(message);
+    if (this.state === ALIVE) this.invokeInline(message);
+    // While stopping or restarting, a throwing handler must not keep us from the next state.
+    else if (this.state !== STOPPED) this.invokeLifecycle(message);
     this.tryRestartOrStop();
   }
 
@@ -223,6 +235,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     const extras = this.extras;
     if (extras !== undefined) extras.behaviours.length = 0;
     this.state = ALIVE;
+    this.mailbox.abandonAwait(); // the old instance's pending receive must not hold up this one
     this.unstashAll();
     this.started = false;
     this.mailbox.prependUser([Started]);
@@ -232,6 +245,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   private finalizeStop(): void {
     this.system.unregister(this.self);
     this.state = STOPPED;
+    this.mailbox.abandonAwait();
     this.invokeLifecycle(Stopped);
     const { registry, deadLetter } = this.system;
     this.extras?.dropStash(deadLetter, this.self);

@@ -68,7 +68,16 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
   }
 
   forward(target: PID): void {
-    this.system.registry.get(target).sendUser(target, this.current);
+    const current = this.current;
+    const chain = this.senderChain;
+    if (chain === undefined) this.system.registry.get(target).sendUser(target, current);
+    else {
+      const envelope =
+        current instanceof MessageEnvelope
+          ? current
+          : new MessageEnvelope(current, undefined, EMPTY_HEADERS);
+      chain(this, target, envelope);
+    }
   }
 
   watch(pid: PID): void {

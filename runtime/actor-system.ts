@@ -18,7 +18,11 @@ import { EventLoopScheduler } from './schedulers/event-loop-scheduler.ts';
 import { RootSupervisor } from './supervision/root-supervisor.ts';
 import { OneForOneStrategy } from './supervision/one-for-one-strategy.ts';
 import { SupervisionEvent } from './supervision/supervision-event.ts';
-import type { Supervisor, SupervisorStrategy } from './supervision/supervisor-strategy.ts';
+import type {
+  Directive,
+  Supervisor,
+  SupervisorStrategy,
+} from './supervision/supervisor-strategy.ts';
 import type { Failure } from './system-messages.ts';
 import { Timeouts } from './timeout-queue.ts';
 
@@ -133,7 +137,15 @@ export class ActorSystem {
       this.deadLetter,
     );
     const pid = this.registry.add(id, process);
-    const context = new ActorCell(this, props, parent, pid, mailbox);
+    let context: ActorCell;
+    try {
+      context = new ActorCell(this, props, parent, pid, mailbox);
+    } catch (error) {
+      // The producer threw: free the name, or it stays taken by a mailbox that has no invoker.
+      process.dead = true;
+      this.registry.remove(pid);
+      throw error;
+    }
     if (parent === undefined) this.topLevel.set(id, pid);
     mailbox.start(context);
     mailbox.prependUser([Started]);
@@ -150,6 +162,7 @@ export class ActorSystem {
     const process = this.registry.getLocal(pid.id);
     if (process instanceof ActorProcess) process.dead = true;
     this.registry.remove(pid);
+    pid.process = undefined; // PIDs outlive actors: don't pin the mailbox, context and actor
     this.topLevel.delete(pid.id);
   }
 
@@ -167,7 +180,15 @@ export class ActorSystem {
   /** Lets `strategy` decide a failure, then logs and publishes the directive it applied. */
   applyStrategy(strategy: SupervisorStrategy, supervisor: Supervisor, failure: Failure): void {
     const { who, stats, reason, message } = failure;
-    const directive = strategy.handleFailure(supervisor, who, stats, reason, message);
+    let directive: Directive;
+    try {
+      directive = strategy.handleFailure(supervisor, who, stats, reason, message);
+    } catch (error) {
+      // A decider is user code; if it throws, stop the child rather than leave it suspended.
+      this.logger.error({ actor: who.toString(), err: error }, 'supervisor strategy threw');
+      supervisor.stopChildren([who]);
+      directive = 'stop';
+    }
     this.logger.warn({ actor: who.toString(), err: reason, directive }, 'actor failed');
     this.eventStream.publish(new SupervisionEvent(who, reason, directive, message));
   }

@@ -59,7 +59,8 @@ export class FutureProcess implements Process, Expirable {
     if (this.settle()) this.resolve(value);
   }
 
-  private fail(error: unknown): void {
+  /** Rejects the promise with `error` and unregisters, unless already settled. */
+  fail(error: unknown): void {
     if (this.settle()) this.reject(error);
   }
 

@@ -49,12 +49,9 @@ export class Mailbox implements Runnable {
   private prepended = 0;
   private status = IDLE;
   private suspended = false;
-  private awaiting = false;
+  /** The async receive user messages wait for; a settlement of any other promise is stale. */
+  private awaiting: PromiseLike<unknown> | undefined = undefined;
   private invoker: MessageInvoker | undefined;
-  private readonly resumeAfterAwait = (): void => {
-    this.awaiting = false;
-    this.scheduleIfPending();
-  };
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -74,9 +71,12 @@ export class Mailbox implements Runnable {
     return this.userQueue.length;
   }
 
-  /** Queues a user message; returns false (and queues nothing) when a bounded mailbox is full. */
-  postUser(message: unknown): boolean {
-    if (this.userQueue.length - this.prepended >= this.capacity) return false;
+  /**
+   * Queues a user message; returns false (and queues nothing) when a bounded mailbox is full,
+   * unless `unbounded` is set.
+   */
+  postUser(message: unknown, unbounded = false): boolean {
+    if (!unbounded && this.userQueue.length - this.prepended >= this.capacity) return false;
     this.userQueue.push(message);
     if (this.statistics !== undefined) for (const s of this.statistics) s.messagePosted?.(message);
     if (this.status === IDLE) this.scheduleNow();
@@ -110,25 +110,34 @@ export class Mailbox implements Runnable {
     this.scheduleIfPending();
   }
 
+  /** Forgets the in-flight async receive (restart, stop): its outcome no longer affects us. */
+  abandonAwait(): void {
+    this.awaiting = undefined;
+    this.scheduleIfPending();
+  }
+
   /** Removes and returns every queued user message (for dead-lettering on stop). */
   drainUser(): unknown[] {
     this.prepended = 0;
     return this.userQueue.drain();
   }
 
-  run(): void {
+  /** Processes system messages, then up to `throughput` user messages; returns how many ran. */
+  run(): number {
     const invoker = this.invoker!; // set by start() before anything is posted
     let processed = 0;
+    let systemProcessed = 0;
     let current: unknown;
     for (;;) {
       try {
         for (;;) {
           if (this.systemQueue.length > 0) {
             current = this.systemQueue.shift();
+            systemProcessed++;
             invoker.invokeSystemMessage(current);
             continue;
           }
-          if (this.suspended || this.awaiting || processed >= this.throughput) break;
+          if (this.suspended || this.awaiting !== undefined || processed >= this.throughput) break;
           if (this.userQueue.length === 0) break;
           current = this.userQueue.shift();
           if (this.prepended > 0) this.prepended--;
@@ -145,16 +154,25 @@ export class Mailbox implements Runnable {
     }
     this.status = IDLE;
     this.scheduleIfPending();
+    return processed + systemProcessed;
   }
 
   private awaitResult(result: PromiseLike<unknown>, message: unknown): void {
-    this.awaiting = true;
-    result.then(this.resumeAfterAwait, (error: unknown) => {
-      this.awaiting = false;
-      this.suspended = true;
-      this.invoker!.escalateFailure(error, message); // invoker bound before any message runs
-      this.scheduleIfPending();
-    });
+    this.awaiting = result;
+    result.then(
+      () => {
+        if (this.awaiting !== result) return; // abandoned by a restart or stop
+        this.awaiting = undefined;
+        this.scheduleIfPending();
+      },
+      (error: unknown) => {
+        if (this.awaiting !== result) return; // the failed instance is gone already
+        this.awaiting = undefined;
+        this.suspended = true;
+        this.invoker!.escalateFailure(error, message); // invoker bound before any message runs
+        this.scheduleIfPending();
+      },
+    );
   }
 
   private received(message: unknown): void {
@@ -164,7 +182,7 @@ export class Mailbox implements Runnable {
 
   private scheduleIfPending(): void {
     if (this.status !== IDLE) return;
-    const userReady = this.userQueue.length > 0 && !this.suspended && !this.awaiting;
+    const userReady = this.userQueue.length > 0 && !this.suspended && this.awaiting === undefined;
     if (this.systemQueue.length > 0 || userReady) this.scheduleNow();
   }
 

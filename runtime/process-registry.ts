@@ -60,8 +60,9 @@ export class ProcessRegistry {
     const cached = pid.process;
     if (cached !== undefined && !cached.dead) return cached;
     const resolved = this.resolve(pid);
-    // Dead letters are not cached: a named actor may be spawned under this id later.
-    if (resolved !== this.deadLetter()) pid.process = resolved;
+    // Dead letters are not cached: a named actor may be spawned under this id later. A dead
+    // process is dropped too, so that a PID held anywhere does not keep its actor reachable.
+    pid.process = resolved === this.deadLetter() ? undefined : resolved;
     return resolved;
   }
 

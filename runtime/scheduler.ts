@@ -1,6 +1,7 @@
 /** A unit of work the scheduler runs: a mailbox draining a batch, typically. */
 export interface Runnable {
-  run(): void;
+  /** Runs one turn; returns how many messages it processed (void counts as 1). */
+  run(): number | void;
 }
 
 /** A timer that can be cancelled; cancelling twice or after it fired is harmless. */

@@ -66,10 +66,8 @@ export abstract class SpawnerContextBase implements SpawnerContext {
         new MessageEnvelope(message, future.pid, opts?.headers ?? EMPTY_HEADERS),
       );
     } catch (error) {
-      // The request never left: settle and unregister the future so no timer stays armed.
-      future.promise.catch(() => {});
-      future.stop();
-      throw error;
+      // The request never left (e.g. MailboxFullError): reject, as every other failure does.
+      future.fail(error);
     }
     return future.promise as Promise<T>;
   }

@@ -85,10 +85,12 @@ export class Timeouts {
 
   /** Arms `entry` to expire after `durationMs`. */
   add(entry: Expirable, durationMs: number): void {
-    let queue = this.queues.get(durationMs);
+    // Whole milliseconds, so that computed timeouts (`deadline - now`) share queues and timers.
+    const ms = Math.ceil(durationMs);
+    let queue = this.queues.get(ms);
     if (queue === undefined) {
-      queue = new TimeoutQueue(this.scheduler, durationMs, this.dropIdle);
-      this.queues.set(durationMs, queue);
+      queue = new TimeoutQueue(this.scheduler, ms, this.dropIdle);
+      this.queues.set(ms, queue);
     }
     queue.add(entry);
   }

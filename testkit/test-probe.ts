@@ -1,4 +1,5 @@
 import {
+  ManualScheduler,
   Props,
   RingQueue,
   Started,
@@ -79,6 +80,10 @@ export class TestProbe {
 
   /** Resolves once the probe has processed `Started` (needed before `spawnChild`). */
   async ready(timeoutMs = 1_000): Promise<void> {
+    // Under a ManualScheduler nothing runs (and no request times out) unless it is stepped.
+    const scheduler = this.system.scheduler;
+    if (this.context === undefined && scheduler instanceof ManualScheduler)
+      scheduler.runUntilIdle();
     if (this.context !== undefined) return;
     await this.system.root.request(this.pid, PING, timeoutMs);
   }

@@ -4,7 +4,7 @@ import type { Runnable, Scheduler, TimerHandle } from '../scheduler.ts';
 
 /** How long one drain may run before it yields to I/O with `setImmediate`. */
 const SLICE_MS = 4;
-/** How many tasks run between clock reads. */
+/** How many messages are processed between clock reads. */
 const CLOCK_EVERY = 32;
 
 /**
@@ -38,11 +38,15 @@ export class EventLoopScheduler implements Scheduler {
   private runSlice(): void {
     const queue = this.queue;
     const deadline = performance.now() + SLICE_MS;
-    let count = 0;
+    let work = 0;
     try {
       while (queue.length > 0) {
-        queue.shift().run();
-        if (++count % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
+        // A mailbox turn can be `throughput` messages long: count messages, not tasks.
+        work += queue.shift().run() ?? 1;
+        if (work >= CLOCK_EVERY) {
+          work = 0;
+          if (performance.now() >= deadline) break;
+        }
       }
     } finally {
       // Even if a task threw, the queue keeps draining on a later turn.

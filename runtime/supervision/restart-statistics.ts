@@ -15,6 +15,13 @@ export class RestartStatistics {
     this.failures.push(now);
   }
 
+  /** Forgets failures recorded at or before `time`. */
+  forgetUntil(time: number): void {
+    let stale = 0;
+    while (stale < this.failures.length && this.failures[stale]! <= time) stale++; // < length
+    if (stale > 0) this.failures.splice(0, stale);
+  }
+
   /** Forgets every recorded failure. */
   reset(): void {
     this.failures.length = 0;

@@ -46,6 +46,8 @@ export function exceedsRetries(
   if (maxRetries === 0) return true;
   const now = supervisor.now();
   stats.fail(now);
+  // Failures older than the window never count again; forgetting them keeps the list bounded.
+  if (withinMs > 0) stats.forgetUntil(now - withinMs);
   if (stats.numberOfFailures(withinMs, now) > maxRetries) {
     stats.reset();
     return true;

@@ -6,6 +6,7 @@ import {
   ReceiveTimeout,
   Restarting,
   Started,
+  STARTED_ONLY,
   Stopped,
   Stopping,
   Terminated,
@@ -77,7 +78,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
       }
     } else if (message instanceof Terminated) this.handleTerminated(message);
     else if (message instanceof Watch) this.handleWatch(message.watcher);
-    else if (message instanceof Unwatch) this.extras?.watchers.delete(message.watcher.id);
+    else if (message instanceof Unwatch) this.extras?.watchers.delete(message.watcher.toString());
     else if (message instanceof Stop) this.handleStop();
     else if (message instanceof Failure) this.handleChildFailure(message);
     else if (message === RESUME_MAILBOX) this.handleResume();
@@ -85,7 +86,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     else if (message instanceof ReceiveTimeoutTick) {
       // Through the user queue: never while an async receive awaits or the actor is suspended.
       if (this.state === ALIVE && this.extras?.receiveTimer?.onTick(message) === true) {
-        this.mailbox.postUser(ReceiveTimeout);
+        this.mailbox.postUser(ReceiveTimeout, true); // outside the capacity: never lost
       }
     }
   }
@@ -179,7 +180,8 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     if (this.state === STOPPED) {
       this.system.registry.get(watcher).sendSystem(watcher, new Terminated(this.self, 'Stopped'));
     } else {
-      this.ensureExtras().watchers.set(watcher.id, watcher);
+      // Keyed by address and id: generated ids repeat across nodes.
+      this.ensureExtras().watchers.set(watcher.toString(), watcher);
     }
   }
 
@@ -238,7 +240,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     this.mailbox.abandonAwait(); // the old instance's pending receive must not hold up this one
     this.unstashAll();
     this.started = false;
-    this.mailbox.prependUser([Started]);
+    this.mailbox.prependUser(STARTED_ONLY);
     this.mailbox.resume();
   }
 

@@ -7,7 +7,7 @@ import { EventStream } from './event-stream.ts';
 import { FutureProcess } from './future-process.ts';
 import { LogThrottle } from './log-throttle.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { Started } from './messages.ts';
+import { STARTED_ONLY } from './messages.ts';
 import type { PID } from './pid.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import type { Props } from './props.ts';
@@ -148,13 +148,13 @@ export class ActorSystem {
     }
     if (parent === undefined) this.topLevel.set(id, pid);
     mailbox.start(context);
-    mailbox.prependUser([Started]);
+    mailbox.prependUser(STARTED_ONLY);
     return pid;
   }
 
   /** Creates a pending future with its own PID (the sender of a `request`). */
-  createFuture(timeoutMs: number, description: string): FutureProcess {
-    return new FutureProcess(this.registry, this.timeouts, timeoutMs, description);
+  createFuture(timeoutMs: number, what: string, target: PID): FutureProcess {
+    return new FutureProcess(this.registry, this.timeouts, timeoutMs, what, target);
   }
 
   /** Removes a stopped actor from the registry so that later sends become dead letters. */

@@ -20,13 +20,15 @@ export class FutureProcess implements Process, Expirable {
   nextExpirable: Expirable | undefined = undefined;
   expiryQueue: TimeoutQueue | undefined = undefined;
   private resolve!: (value: unknown) => void; // assigned synchronously by the Promise executor
-  private reject!: (error: unknown) => void;
+  private reject!: (error: unknown) => void; // likewise
 
   constructor(
     private readonly registry: ProcessRegistry,
     private readonly timeouts: Timeouts,
     private readonly timeoutMs: number,
-    private readonly description: string,
+    /** What is awaited (`request to`); the target is formatted only when an error is built. */
+    private readonly what: string,
+    private readonly target: PID,
   ) {
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -48,11 +50,15 @@ export class FutureProcess implements Process, Expirable {
   }
 
   stop(): void {
-    this.fail(new TimeoutError(`${this.description} was cancelled`));
+    this.fail(new TimeoutError(`${this.describe()} was cancelled`));
   }
 
   expire(): void {
-    this.fail(new TimeoutError(`${this.description} timed out after ${this.timeoutMs} ms`));
+    this.fail(new TimeoutError(`${this.describe()} timed out after ${this.timeoutMs} ms`));
+  }
+
+  private describe(): string {
+    return `${this.what} ${this.target.toString()}`;
   }
 
   private complete(value: unknown): void {

@@ -176,8 +176,9 @@ export class Mailbox implements Runnable {
   }
 
   private received(message: unknown): void {
-    for (const s of this.statistics!) s.messageReceived?.(message);
-    if (this.userQueue.length === 0) for (const s of this.statistics!) s.mailboxEmpty?.();
+    const statistics = this.statistics!; // only called when statistics are configured
+    for (const s of statistics) s.messageReceived?.(message);
+    if (this.userQueue.length === 0) for (const s of statistics) s.mailboxEmpty?.();
   }
 
   private scheduleIfPending(): void {

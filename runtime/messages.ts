@@ -4,30 +4,37 @@ import type { PID } from './pid.ts';
  * Lifecycle messages an actor receives through `receive`. Singletons are compared by identity:
  * `if (context.message === Started)` or `instanceof` on the class.
  */
+/** The type of `Started`. */
 export class StartedMessage {
   readonly kind = 'Started';
 }
 /** Delivered once, before the actor processes anything else. */
 export const Started = new StartedMessage();
+/** `[Started]`, shared so that a spawn or restart does not allocate an array for it. */
+export const STARTED_ONLY: readonly unknown[] = Object.freeze([Started]);
 
+/** The type of `Stopping`. */
 export class StoppingMessage {
   readonly kind = 'Stopping';
 }
 /** Delivered when the actor begins to stop, before its children are stopped. */
 export const Stopping = new StoppingMessage();
 
+/** The type of `Stopped`. */
 export class StoppedMessage {
   readonly kind = 'Stopped';
 }
 /** Delivered last, after every child has terminated and the actor is unregistered. */
 export const Stopped = new StoppedMessage();
 
+/** The type of `Restarting`. */
 export class RestartingMessage {
   readonly kind = 'Restarting';
 }
 /** Delivered to the failed instance before it is replaced by a fresh one. */
 export const Restarting = new RestartingMessage();
 
+/** The type of `ReceiveTimeout`. */
 export class ReceiveTimeoutMessage {
   readonly kind = 'ReceiveTimeout';
   /** Being told about idleness is not activity. */
@@ -36,6 +43,7 @@ export class ReceiveTimeoutMessage {
 /** Delivered when no influencing message arrived within `setReceiveTimeout`'s duration. */
 export const ReceiveTimeout = new ReceiveTimeoutMessage();
 
+/** The type of `PoisonPill`. */
 export class PoisonPillMessage {
   readonly kind = 'PoisonPill';
 }

@@ -34,7 +34,7 @@ export type SpawnMiddleware = (next: Spawner) => Spawner;
 /** Composes middleware right to left, so the first in the list runs first. */
 export function composeMiddleware<T>(middleware: readonly ((next: T) => T)[], terminal: T): T {
   let next = terminal;
-  for (let i = middleware.length - 1; i >= 0; i--) next = middleware[i]!(next);
+  for (let i = middleware.length - 1; i >= 0; i--) next = middleware[i]!(next); // i < length
   return next;
 }
 

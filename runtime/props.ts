@@ -74,14 +74,17 @@ export class Props {
     return Props.fromProducer(() => actor);
   }
 
+  /** Creates a fresh actor instance (at spawn and on every restart). */
   get producer(): Producer {
     return this.settings.producer;
   }
 
+  /** How this actor supervises its children; the system's guardian strategy when unset. */
   get supervisor(): SupervisorStrategy | undefined {
     return this.settings.supervisor;
   }
 
+  /** Capacity, overflow policy and statistics of the mailbox. */
   get mailboxOptions(): MailboxOptions {
     return this.settings.mailbox;
   }
@@ -113,14 +116,17 @@ export class Props {
     return this.with({ supervisor });
   }
 
+  /** Adds receive middleware; the first listed runs first (outermost). */
   withReceiveMiddleware(...middleware: ReceiveMiddleware[]): Props {
     return this.with({ receiveMiddleware: [...this.settings.receiveMiddleware, ...middleware] });
   }
 
+  /** Adds sender middleware for this actor's outbound messages; the first listed runs first. */
   withSenderMiddleware(...middleware: SenderMiddleware[]): Props {
     return this.with({ senderMiddleware: [...this.settings.senderMiddleware, ...middleware] });
   }
 
+  /** Adds spawn middleware, which wraps spawning an actor from these props. */
   withSpawnMiddleware(...middleware: SpawnMiddleware[]): Props {
     return this.with({ spawnMiddleware: [...this.settings.spawnMiddleware, ...middleware] });
   }

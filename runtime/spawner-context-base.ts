@@ -59,7 +59,7 @@ export abstract class SpawnerContextBase implements SpawnerContext {
       const reason = `request timeout must be a non-negative number of ms (0 = none), got ${timeoutMs}`;
       return Promise.reject(new InvalidConfigError(reason));
     }
-    const future = this.system.createFuture(timeoutMs, `request to ${target.toString()}`);
+    const future = this.system.createFuture(timeoutMs, 'request to', target);
     try {
       this.sendEnvelope(
         target,
@@ -99,7 +99,7 @@ export abstract class SpawnerContextBase implements SpawnerContext {
   }
 
   private awaitTermination(pid: PID): Promise<void> {
-    const future = this.system.createFuture(0, `termination of ${pid.toString()}`);
+    const future = this.system.createFuture(0, 'termination of', pid);
     this.system.registry.get(pid).sendSystem(pid, new Watch(future.pid));
     return future.promise.then(() => undefined);
   }

@@ -7,6 +7,7 @@ import type { RestartStatistics } from './supervision/restart-statistics.ts';
 export class Stop {
   readonly system = 'Stop';
 }
+/** The one `Stop` instance. */
 export const STOP = new Stop();
 
 /** Registers `watcher` to receive `Terminated` when the target stops. */
@@ -23,6 +24,7 @@ export class Unwatch {
 export class ResumeMailbox {
   readonly system = 'ResumeMailbox';
 }
+/** The one `ResumeMailbox` instance. */
 export const RESUME_MAILBOX = new ResumeMailbox();
 
 /** Tells a failed child to restart with a fresh instance. */

@@ -44,7 +44,7 @@ export class TestProbe {
   static spawn(system: ActorSystem, name?: string): TestProbe {
     // The probe object exists before its actor processes anything: spawning only queues Started.
     const holder: { probe?: TestProbe } = {};
-    const props = Props.fromFunc((context) => holder.probe!.record(context));
+    const props = Props.fromFunc((context) => holder.probe!.record(context)); // set before it runs
     const pid = name === undefined ? system.root.spawn(props) : system.root.spawnNamed(props, name);
     holder.probe = new TestProbe(system, pid);
     return holder.probe;

@@ -41,6 +41,8 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   private state = ALIVE;
   /** False until the current instance has received Started. */
   private started = false;
+  /** Children spawned while we stop or restart: stopped at once, their Terminated not delivered. */
+  private stillborn: Set<string> | undefined;
 
   // ── the mailbox's invoker ────────────────────────────────────────────────────────────────
 
@@ -107,7 +109,11 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   /** A child born while we stop or restart must stop too: we are waiting for every child. */
   protected override spawnWithName(props: Props, name: string): PID {
     const pid = super.spawnWithName(props, name);
-    if (this.state !== ALIVE) this.supervisor.stopChildren([pid]);
+    if (this.state !== ALIVE) {
+      // Telling the handler of its end would let one that respawns on Terminated loop forever.
+      (this.stillborn ??= new Set()).add(pid.id);
+      this.supervisor.stopChildren([pid]);
+    }
     return pid;
   }
 
@@ -188,9 +194,12 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   private handleTerminated(message: Terminated): void {
     const extras = this.extras;
     if (extras !== undefined) extras.children.delete(message.who.id);
-    if (this.state === ALIVE) this.invokeInline(message);
-    // While stopping or restarting, a throwing handler must not keep us from the next state.
-    else if (this.state !== STOPPED) this.invokeLifecycle(message);
+    // A child born while we stop or restart is ours to wait for, not the handler's to hear of.
+    if (this.stillborn?.delete(message.who.id) !== true) {
+      if (this.state === ALIVE) this.invokeInline(message);
+      // While stopping or restarting, a throwing handler must not keep us from the next state.
+      else if (this.state !== STOPPED) this.invokeLifecycle(message);
+    }
     this.tryRestartOrStop();
   }
 

@@ -1,20 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AllForOneStrategy,
+  DeadLetterEvent,
   OneForOneStrategy,
   Props,
   Restarting,
   Started,
   Stopped,
+  SupervisionEvent,
+  Terminated,
   type Context,
   type PID,
 } from '../../runtime/index.ts';
 import {
   Boom,
+  collect,
   countingWorker,
+  deferred,
+  flushPromises,
   isAlive,
+  nameOf,
   parentProps,
   pidOf,
   recording,
+  settle,
   shutdownVirtual,
   virtualSystem,
   type VirtualSystem,
@@ -296,5 +305,264 @@ describe('ActorCell restart', () => {
     v.scheduler.runUntilIdle();
     expect(log.slice(0, 4)).toEqual(['a:Started', 'a:fail', 'a:Restarting', 'a:Started']);
     expect(log).toContain('a:after');
+  });
+});
+
+describe('ActorCell failure paths', () => {
+  /** Stops `pid` and runs the system; returns whether `stopAsync` resolved. */
+  async function stopAndRun(pid: PID, steps = 10_000): Promise<boolean> {
+    let stopped = false;
+    void v.system.root.stopAsync(pid).then(() => (stopped = true));
+    v.scheduler.runUntilIdle(steps);
+    await flushPromises();
+    return stopped;
+  }
+
+  /** An actor that spawns a child named `name` when it starts. */
+  const withChild = (name: string): Props =>
+    Props.fromFunc((context) => {
+      if (context.message === Started)
+        context.spawnNamed(
+          Props.fromFunc(() => {}),
+          name,
+        );
+    });
+
+  /** A parent that spawns a child on Started and another on every Terminated it receives. */
+  const respawning = (log: string[]): Props =>
+    Props.fromFunc(
+      recording(log, 'p', (context) => {
+        if (context.message === Started || context.message instanceof Terminated)
+          context.spawn(leaf(log, 'c'));
+      }),
+    );
+
+  it('spawn while stopping: a child spawned by a Terminated handler is stopped and the parent terminates', async () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const baseline = v.system.registry.size;
+    const parent = v.system.root.spawnNamed(
+      Props.fromFunc(
+        recording(log, 'p', (context) => {
+          const m = context.message;
+          if (m === Started) context.spawnNamed(leaf(log, 'c'), 'c');
+          // A replacement born after the parent began stopping its children.
+          if (m instanceof Terminated && m.who.id === 'p/c')
+            context.spawnNamed(leaf(log, 'late'), 'late');
+        }),
+      ),
+      'p',
+    );
+    v.scheduler.runUntilIdle();
+    expect(await stopAndRun(parent)).toBe(true);
+    expect(log.at(-1)).toBe('p:Stopped');
+    expect(isAlive(v.system, 'p/late')).toBe(false);
+    expect(v.system.registry.size).toBe(baseline);
+  });
+
+  it('spawn while stopping: shutdown resolves although a parent respawns a child on every Terminated', async () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const baseline = v.system.registry.size;
+    v.system.root.spawnNamed(respawning(log), 'p');
+    v.scheduler.runUntilIdle();
+    let stopped = false;
+    void v.system.shutdown().then(() => (stopped = true));
+    v.scheduler.runUntilIdle(10_000);
+    await flushPromises();
+    expect(stopped).toBe(true);
+    expect(log).toContain('p:Stopped');
+    expect(v.system.registry.size).toBe(baseline);
+  });
+
+  it('spawn while stopping: stopAsync resolves although a parent respawns a child on every Terminated', async () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const baseline = v.system.registry.size;
+    const parent = v.system.root.spawnNamed(respawning(log), 'p');
+    v.scheduler.runUntilIdle();
+    expect(await stopAndRun(parent)).toBe(true);
+    expect(log).toContain('p:Stopped');
+    expect(v.system.registry.size).toBe(baseline);
+  });
+
+  it('spawn while restarting: a child spawned by a Terminated handler does not hold up the restart', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const pid = v.system.root.spawnNamed(
+      Props.fromFunc(
+        recording(log, 'a', (context) => {
+          const m = context.message;
+          if (m === Started) context.spawnNamed(leaf(log, 'c'), 'c');
+          if (m instanceof Terminated && m.who.id === 'a/c')
+            context.spawnNamed(leaf(log, 'late'), 'late');
+          if (m === 'fail') throw new Boom();
+        }),
+      ),
+      'a',
+    );
+    v.system.root.send(pid, 'fail');
+    v.system.root.send(pid, 'after');
+    v.scheduler.runUntilIdle();
+    const own = log.filter((entry) => entry.startsWith('a:') && !entry.includes('a/late'));
+    expect(own).toEqual([
+      'a:Started',
+      'a:fail',
+      'a:Restarting',
+      'a:Terminated(a/c,Stopped)',
+      'a:Started',
+      'a:after',
+    ]);
+    expect(isAlive(v.system, 'a/late')).toBe(false);
+    expect(isAlive(v.system, 'a/c')).toBe(true);
+  });
+
+  it('terminated: a Terminated handler that throws while the parent stops does not keep it from terminating', async () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const baseline = v.system.registry.size;
+    const parent = v.system.root.spawnNamed(
+      Props.fromFunc(
+        recording(log, 'p', (context) => {
+          if (context.message === Started) context.spawnNamed(leaf(log, 'c'), 'c');
+          if (context.message instanceof Terminated) throw new Boom('bookkeeping bug');
+        }),
+      ),
+      'p',
+    );
+    v.scheduler.runUntilIdle();
+    log.length = 0;
+    expect(await stopAndRun(parent)).toBe(true);
+    expect(log).toEqual([
+      'p:Stopping',
+      'c:Stopping',
+      'c:Stopped',
+      'p:Terminated(p/c,Stopped)',
+      'p:Stopped',
+    ]);
+    expect(v.system.registry.size).toBe(baseline);
+  });
+
+  /**
+   * Parent `p` (all-for-one) with `p/slow`, whose async receive of `long` waits for `gate` and then
+   * throws, and `p/flaky`, which throws any Boom it is sent. Everything has started when it returns.
+   */
+  async function slowAndFlaky(log: string[], gate: Promise<void>): Promise<void> {
+    let instances = 0;
+    const slow = Props.fromProducer(() => {
+      const instance = ++instances;
+      return {
+        async receive(context) {
+          log.push(`slow#${instance}:${nameOf(context.message)}`);
+          if (context.message === 'long') {
+            await gate;
+            throw new Boom(`late failure of instance ${instance}`);
+          }
+        },
+      };
+    });
+    const flaky = Props.fromFunc((context) => {
+      if (context.message instanceof Boom) throw context.message;
+    });
+    const children = [['slow', slow] as const, ['flaky', flaky] as const];
+    v.system.root.spawnNamed(parentProps([], 'p', children, new AllForOneStrategy()), 'p');
+    await settle(v.scheduler);
+  }
+
+  it('restart while awaiting: the fresh instance starts without waiting for the old async receive', async () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const gate = deferred();
+    await slowAndFlaky(log, gate.promise);
+    v.system.root.send(pidOf(v.system, 'p/slow'), 'long');
+    await settle(v.scheduler);
+    v.system.root.send(pidOf(v.system, 'p/flaky'), new Boom('sibling failed'));
+    v.system.root.send(pidOf(v.system, 'p/slow'), 'after');
+    await settle(v.scheduler);
+    // The old instance's receive is still pending, yet the new one has started and works.
+    expect(log).toEqual([
+      'slow#1:Started',
+      'slow#1:long',
+      'slow#1:Restarting',
+      'slow#2:Started',
+      'slow#2:after',
+    ]);
+    gate.resolve();
+    await settle(v.scheduler);
+  });
+
+  it('restart while awaiting: the old async receive failing late is not held against the fresh instance', async () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const events = collect(v.system, SupervisionEvent);
+    const gate = deferred();
+    await slowAndFlaky(log, gate.promise);
+    v.system.root.send(pidOf(v.system, 'p/slow'), 'long');
+    await settle(v.scheduler);
+    const sibling = new Boom('sibling failed');
+    v.system.root.send(pidOf(v.system, 'p/flaky'), sibling);
+    await settle(v.scheduler);
+    gate.resolve();
+    await settle(v.scheduler);
+    v.system.root.send(pidOf(v.system, 'p/slow'), 'after');
+    await settle(v.scheduler);
+    expect(events.map((event) => [event.child.id, event.reason])).toEqual([['p/flaky', sibling]]);
+    expect(log.filter((entry) => entry.startsWith('slow#2:'))).toEqual([
+      'slow#2:Started',
+      'slow#2:after',
+    ]);
+    expect(log.some((entry) => entry.startsWith('slow#3:'))).toBe(false);
+  });
+
+  it('stop while awaiting: an async receive that fails after its actor stopped is not reported', async () => {
+    v = virtualSystem();
+    const events = collect(v.system, SupervisionEvent);
+    const gate = deferred();
+    const pid = v.system.root.spawnNamed(
+      Props.fromFunc(async (context) => {
+        if (context.message === 'long') {
+          await gate.promise;
+          throw new Boom('late failure');
+        }
+      }),
+      'a',
+    );
+    v.system.root.send(pid, 'long');
+    await settle(v.scheduler);
+    v.system.root.stop(pid);
+    await settle(v.scheduler);
+    expect(isAlive(v.system, 'a')).toBe(false);
+    gate.resolve();
+    await settle(v.scheduler);
+    expect(events).toEqual([]);
+  });
+
+  it('resume while stopping: a resume that arrives after Stopping lets no user message run', () => {
+    v = virtualSystem();
+    const log: string[] = [];
+    const deadLetters = collect(v.system, DeadLetterEvent);
+    const child = Props.fromFunc(
+      recording(log, 'c', (context) => {
+        // Two levels below make stopping take a few turns, so the resume arrives meanwhile.
+        if (context.message === Started) context.spawnNamed(withChild('gg'), 'g');
+        if (context.message === 'boom') {
+          context.stop(context.self);
+          throw new Boom();
+        }
+      }),
+    );
+    const strategy = new OneForOneStrategy(() => 'resume');
+    v.system.root.spawnNamed(parentProps([], 'p', [['c', child]], strategy), 'p');
+    v.scheduler.runUntilIdle();
+    log.length = 0;
+    const c = pidOf(v.system, 'p/c');
+    v.system.root.send(c, 'boom');
+    v.system.root.send(c, 'queued behind the stop');
+    v.scheduler.runUntilIdle();
+    expect(log).toEqual(['c:boom', 'c:Stopping', 'c:Terminated(p/c/g,Stopped)', 'c:Stopped']);
+    expect(isAlive(v.system, 'p/c/g/gg')).toBe(false);
+    expect(deadLetters.map((event) => [event.message, event.reason])).toEqual([
+      ['queued behind the stop', 'stopped'],
+    ]);
   });
 });

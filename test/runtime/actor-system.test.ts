@@ -4,16 +4,22 @@ import {
   DeadLetterEvent,
   InvalidConfigError,
   ManualScheduler,
+  OneForOneStrategy,
   PID,
   Props,
   RUNTIME_DEFAULTS,
+  Restarting,
   Started,
   Stopped,
   Stopping,
+  SupervisionEvent,
   SystemStoppedError,
+  Terminated,
   type ActorSystemOptions,
   type Context,
 } from '../../runtime/index.ts';
+import { Latch } from '../../testkit/index.ts';
+import { collect } from './helpers.ts';
 
 const systems: ActorSystem[] = [];
 
@@ -204,5 +210,146 @@ describe('ActorSystem', () => {
   it('actor system: every system has its own id', () => {
     const ids = new Set(Array.from({ length: 5 }, () => newSystem().id));
     expect(ids.size).toBe(5);
+  });
+});
+
+describe('ActorSystem failure paths', () => {
+  const manualSystems: { system: ActorSystem; scheduler: ManualScheduler }[] = [];
+
+  function manualSystem(options: ActorSystemOptions = {}): {
+    system: ActorSystem;
+    scheduler: ManualScheduler;
+  } {
+    const scheduler = new ManualScheduler();
+    const system = new ActorSystem({ ...options, scheduler });
+    manualSystems.push({ system, scheduler });
+    return { system, scheduler };
+  }
+
+  afterEach(async () => {
+    for (const { system, scheduler } of manualSystems.splice(0)) {
+      const done = system.shutdown();
+      scheduler.runUntilIdle();
+      await done;
+    }
+  });
+
+  /** A strategy whose decider is user code with a bug: it throws instead of deciding. */
+  const buggyDecider = (): OneForOneStrategy =>
+    new OneForOneStrategy(() => {
+      throw new Error('bug in the decider');
+    });
+
+  const workFailed = new Error('work failed');
+
+  const failOn = (trigger: string): Props =>
+    Props.fromFunc((ctx) => {
+      if (ctx.message === trigger) throw workFailed;
+      if (ctx.message === 'ping') ctx.respond('pong');
+    });
+
+  it('decider: a guardian decider that throws stops the top-level actor and publishes a stop', async () => {
+    const { system, scheduler } = manualSystem({ guardianStrategy: buggyDecider() });
+    const events = collect(system, SupervisionEvent);
+    const bad = system.root.spawnNamed(failOn('fail'), 'bad');
+    const bystander = system.root.spawnNamed(failOn('never'), 'bystander');
+    scheduler.runUntilIdle();
+    system.root.send(bad, 'fail');
+    expect(() => scheduler.runUntilIdle()).not.toThrow();
+    expect(events.map((e) => [e.child.id, e.reason, e.directive])).toEqual([
+      ['bad', workFailed, 'stop'],
+    ]);
+    expect(system.registry.getLocal('bad')).toBeUndefined();
+    expect(system.topLevelActors.map((pid) => pid.id)).toEqual(['bystander']);
+    // The scheduler is not wedged: other actors still answer.
+    const reply = system.root.request(bystander, 'ping', 1_000);
+    scheduler.runUntilIdle();
+    await expect(reply).resolves.toBe('pong');
+  });
+
+  it('decider: on the event loop, a guardian decider that throws leaves the system running', async () => {
+    const system = newSystem({ guardianStrategy: buggyDecider() });
+    const decided = new Latch(1);
+    const events: SupervisionEvent[] = [];
+    system.eventStream.subscribe(SupervisionEvent, (event) => {
+      events.push(event);
+      decided.countDown();
+    });
+    const bad = system.root.spawn(failOn('fail'));
+    const bystander = system.root.spawn(failOn('never'));
+    system.root.send(bad, 'fail');
+    await decided.wait(1_000);
+    expect(events.map((e) => e.directive)).toEqual(['stop']);
+    await expect(system.root.request(bystander, 'ping', 1_000)).resolves.toBe('pong');
+    expect(system.registry.getLocal(bad.id)).toBeUndefined();
+  });
+
+  it('decider: a parent decider that throws stops the child, publishes a stop, and the parent lives on', async () => {
+    const { system, scheduler } = manualSystem();
+    const events = collect(system, SupervisionEvent);
+    const parentLog: string[] = [];
+    const parent = system.root.spawnNamed(
+      Props.fromFunc((ctx) => {
+        const m = ctx.message;
+        if (m === Started) ctx.spawnNamed(failOn('fail'), 'child');
+        else if (m === Restarting) parentLog.push('Restarting');
+        else if (m instanceof Terminated) parentLog.push(`Terminated ${m.who.id}`);
+        else if (m === 'children?') ctx.respond(ctx.children.length);
+      }).withSupervisor(buggyDecider()),
+      'parent',
+    );
+    scheduler.runUntilIdle();
+    system.root.send(new PID(system.address, 'parent/child'), 'fail');
+    expect(() => scheduler.runUntilIdle()).not.toThrow();
+    expect(events.map((e) => [e.child.id, e.reason, e.directive])).toEqual([
+      ['parent/child', workFailed, 'stop'],
+    ]);
+    expect(system.registry.getLocal('parent/child')).toBeUndefined();
+    expect(parentLog).toEqual(['Terminated parent/child']);
+    const children = system.root.request(parent, 'children?', 1_000);
+    scheduler.runUntilIdle();
+    await expect(children).resolves.toBe(0);
+  });
+
+  it('producer: a throwing producer fails spawnNamed with its error and leaves the name free', async () => {
+    const { system, scheduler } = manualSystem();
+    const deadLetters = collect(system, DeadLetterEvent);
+    const failure = new Error('constructor failed');
+    let failing = true;
+    const props = Props.fromProducer(() => {
+      if (failing) throw failure;
+      return {
+        receive: (ctx) => {
+          if (ctx.message === 'ping') ctx.respond('pong');
+        },
+      };
+    });
+    const baseline = system.registry.size;
+    expect(thrown(() => system.root.spawnNamed(props, 'svc'))).toBe(failure);
+    expect(system.registry.size).toBe(baseline);
+    expect(system.topLevelActors).toEqual([]);
+    // A send to the name that never came to life is a dead letter, not a crash of the scheduler.
+    system.root.send(new PID(system.address, 'svc'), 'hello');
+    expect(() => scheduler.runUntilIdle()).not.toThrow();
+    expect(deadLetters.map((e) => [e.pid?.id, e.message])).toEqual([['svc', 'hello']]);
+    failing = false;
+    const svc = system.root.spawnNamed(props, 'svc');
+    const reply = system.root.request(svc, 'ping', 1_000);
+    scheduler.runUntilIdle();
+    await expect(reply).resolves.toBe('pong');
+  });
+
+  it('unregister: a PID held after its actor stopped no longer references the process', async () => {
+    const { system, scheduler } = manualSystem();
+    const pid = system.root.spawn(Props.fromFunc(() => {}));
+    scheduler.runUntilIdle();
+    expect(pid.process).toBeDefined();
+    const done = system.root.stopAsync(pid);
+    scheduler.runUntilIdle();
+    await done;
+    // The cache is what would keep the mailbox, context and actor reachable from a stored PID.
+    expect(pid.process).toBeUndefined();
+    system.root.send(pid, 'late');
+    expect(pid.process).toBeUndefined();
   });
 });

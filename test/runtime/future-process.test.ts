@@ -6,6 +6,7 @@ import {
   MailboxFullError,
   ManualScheduler,
   Props,
+  SupervisionEvent,
   TimeoutError,
   type ActorSystemOptions,
   type Context,
@@ -396,3 +397,59 @@ describe('request and FutureProcess', () => {
     expect(system.registry.size).toBe(baseline);
   });
 });
+
+describe('request to a full mailbox', () => {
+  it('request: a full bounded mailbox makes request return a rejected promise, never throw', async () => {
+    const { system, scheduler } = manualSystem();
+    const pid = system.root.spawn(blackHole.withMailbox({ capacity: 1 }));
+    scheduler.runUntilIdle();
+    system.root.send(pid, 'fills the mailbox');
+    const baseline = system.registry.size;
+    let thrown: unknown;
+    let reply: Promise<unknown> | undefined;
+    try {
+      reply = system.root.request(pid, 'no room', 10_000);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeUndefined();
+    // Nothing is left waiting: no future in the registry, no timer to fire later.
+    expect(system.registry.size).toBe(baseline);
+    await expect(reply).rejects.toMatchObject({ code: 'ERR_MAILBOX_FULL' });
+  });
+
+  it('request: an actor requesting from a full mailbox gets the rejection and does not fail', async () => {
+    const { system, scheduler } = manualSystem();
+    const failures: SupervisionEvent[] = [];
+    system.eventStream.subscribe(SupervisionEvent, (event) => failures.push(event));
+    // Stuck in an async receive, so the one message behind it keeps the mailbox full.
+    const full = system.root.spawn(
+      Props.fromFunc(async (ctx: Context) => {
+        if (ctx.message === 'block') await new Promise(() => {});
+      }).withMailbox({ capacity: 1 }),
+    );
+    system.root.send(full, 'block');
+    await drain(scheduler);
+    system.root.send(full, 'fills the mailbox');
+    const asker = system.root.spawn(
+      Props.fromFunc((ctx: Context) => {
+        if (ctx.message !== 'ask') return;
+        ctx.reenterAfter(ctx.request(full, 'no room', 10_000), (result) => {
+          ctx.respond(result.ok ? 'answered' : (result.error as { code: string }).code);
+        });
+      }),
+    );
+    const reply = track(system.root.request(asker, 'ask', 1_000));
+    await drain(scheduler);
+    expect(reply).toEqual({ state: 'resolved', value: 'ERR_MAILBOX_FULL' });
+    expect(failures).toEqual([]);
+  });
+});
+
+/** Runs mailboxes and promise callbacks in turn until both are quiet (virtual time stands still). */
+async function drain(scheduler: ManualScheduler): Promise<void> {
+  for (let round = 0; round < 10; round++) {
+    scheduler.runUntilIdle();
+    await flush();
+  }
+}

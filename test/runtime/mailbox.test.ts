@@ -507,3 +507,58 @@ describe('Mailbox statistics', () => {
     expect(posted).toBe(501);
   });
 });
+
+describe('Mailbox abandoned receives', () => {
+  it('mailbox: abandonAwait lets user messages run while the abandoned receive is still pending', async () => {
+    let release!: () => void; // assigned synchronously by the Promise executor
+    const pending = new Promise<void>((resolve) => (release = resolve));
+    const { mailbox, scheduler, log } = recordingMailbox(300, Infinity, (message) =>
+      message === 'slow' ? pending : undefined,
+    );
+    mailbox.postUser('slow');
+    mailbox.postUser('next');
+    scheduler.runUntilIdle();
+    expect(log).toEqual(['user:slow']);
+    mailbox.abandonAwait();
+    scheduler.runUntilIdle();
+    expect(log).toEqual(['user:slow', 'user:next']);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it('mailbox: an abandoned receive that rejects is not escalated and does not suspend the mailbox', async () => {
+    let fail!: (error: unknown) => void; // assigned synchronously by the Promise executor
+    const pending = new Promise<void>((_, reject) => (fail = reject));
+    const { mailbox, scheduler, log, failures } = recordingMailbox(300, Infinity, (message) =>
+      message === 'slow' ? pending : undefined,
+    );
+    mailbox.postUser('slow');
+    scheduler.runUntilIdle();
+    mailbox.abandonAwait();
+    fail(new Error('late failure of an abandoned receive'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures).toEqual([]);
+    mailbox.postUser('after');
+    scheduler.runUntilIdle();
+    expect(log).toEqual(['user:slow', 'user:after']);
+  });
+
+  it('mailbox: run returns how many messages it processed, system and user alike', () => {
+    const { mailbox } = recordingMailbox(2);
+    for (const m of ['u1', 'u2', 'u3']) mailbox.postUser(m);
+    mailbox.postSystem('s1');
+    // One system message and `throughput` user messages; the scheduler slices by this count.
+    expect(mailbox.run()).toBe(3);
+    expect(mailbox.run()).toBe(1);
+  });
+
+  it('mailbox: an unbounded post gets past a full bounded mailbox', () => {
+    const { mailbox, scheduler, log } = recordingMailbox(300, 1);
+    expect(mailbox.postUser('fits')).toBe(true);
+    expect(mailbox.postUser('refused')).toBe(false);
+    expect(mailbox.postUser('must get in', true)).toBe(true);
+    scheduler.runUntilIdle();
+    expect(log).toEqual(['user:fits', 'user:must get in']);
+  });
+});

@@ -3,6 +3,7 @@ import {
   ActorSystem,
   ManualScheduler,
   MessageEnvelope,
+  PID,
   Props,
   Restarting,
   Started,
@@ -10,7 +11,6 @@ import {
   Stopping,
   Terminated,
   composeMiddleware,
-  type PID,
   type ReceiveMiddleware,
   type SenderMiddleware,
   type SpawnMiddleware,
@@ -417,5 +417,46 @@ describe('Spawn middleware', () => {
     system.root.send(pid, 'hello');
     scheduler.runUntilIdle();
     expect(seen).toEqual(['Started', 'hello']);
+  });
+});
+
+describe('Sender middleware and forward', () => {
+  it('sender middleware: forward goes through the forwarding actor’s sender middleware', () => {
+    const { system, scheduler } = manualSystem();
+    const received: { message: unknown; sender: string | undefined; headers: object }[] = [];
+    const target = system.root.spawn(
+      Props.fromFunc((context) => {
+        if (context.message === Started) return;
+        received.push({
+          message: context.message,
+          sender: context.sender?.id,
+          headers: context.headers,
+        });
+      }),
+    );
+    const outbound: string[] = [];
+    const record: SenderMiddleware = (next) => (context, to, envelope) => {
+      outbound.push(`${label(envelope.message)} -> ${to.id}`);
+      next(context, to, envelope);
+    };
+    const forwarder = system.root.spawn(
+      Props.fromFunc((context) => {
+        if (context.message !== Started) context.forward(target);
+      }).withSenderMiddleware(record, stamp('via', 'forwarder')),
+    );
+    const original = new PID(system.address, 'original-sender');
+    system.root.send(forwarder, 'bare');
+    system.root.send(forwarder, 'wrapped', { sender: original, headers: { trace: 't-1' } });
+    scheduler.runUntilIdle();
+    expect(outbound).toEqual([`bare -> ${target.id}`, `wrapped -> ${target.id}`]);
+    // The original sender and headers travel on; the middleware adds its own.
+    expect(received).toEqual([
+      { message: 'bare', sender: undefined, headers: { via: 'forwarder' } },
+      {
+        message: 'wrapped',
+        sender: 'original-sender',
+        headers: { trace: 't-1', via: 'forwarder' },
+      },
+    ]);
   });
 });

@@ -240,3 +240,38 @@ describe('poison', () => {
     ]);
   });
 });
+
+describe('poison on a full bounded mailbox', () => {
+  it.each(['reject', 'drop'] as const)(
+    'poisonAsync: a full bounded mailbox (%s) still takes the pill, resolves and leaves no future',
+    async (overflow) => {
+      v = virtualSystem();
+      const log: string[] = [];
+      const deadLetters = collect(v.system, DeadLetterEvent);
+      const pid = v.system.root.spawnNamed(
+        leaf(log, 'a').withMailbox({ capacity: 1, overflow }),
+        'a',
+      );
+      v.scheduler.runUntilIdle();
+      log.length = 0;
+      v.system.root.send(pid, 'fills the only slot');
+      const withActor = v.system.registry.size;
+      let outcome: unknown = 'pending';
+      try {
+        v.system.root.poisonAsync(pid).then(
+          () => (outcome = 'resolved'),
+          (error: unknown) => (outcome = error),
+        );
+      } catch (error) {
+        outcome = error;
+      }
+      v.scheduler.runUntilIdle();
+      await flushPromises();
+      expect(outcome).toBe('resolved');
+      expect(log).toEqual(['a:fills the only slot', 'a:Stopping', 'a:Stopped']);
+      expect(deadLetters).toEqual([]);
+      // The actor is gone and so is the future that waited for it.
+      expect(v.system.registry.size).toBe(withActor - 1);
+    },
+  );
+});

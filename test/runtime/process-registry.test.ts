@@ -334,3 +334,31 @@ describe('ProcessRegistry', () => {
     expect(ids.size).toBe(5_000);
   });
 });
+
+describe('ProcessRegistry and stopped actors', () => {
+  it('registry: a second PID that cached a stopped actor drops it on the next lookup', async () => {
+    const system = newSystem();
+    const pid = system.root.spawnNamed(echo, 'short-lived');
+    // Another PID for the same actor, resolved (and so cached) while the actor was alive.
+    const alias = new PID(system.address, 'short-lived');
+    await system.root.request(alias, 'warm the cache', 1_000);
+    const actorProcess = alias.process;
+    expect(actorProcess).toBeDefined();
+    await system.root.stopAsync(pid);
+    expect(actorProcess?.dead).toBe(true);
+    expect(system.registry.get(alias)).toBe(system.deadLetter);
+    // A PID held anywhere must not keep the stopped actor's mailbox and state reachable.
+    expect(alias.process).toBeUndefined();
+  });
+
+  it('registry: get forgets a cached process that died once its id resolves to dead letters', () => {
+    const deadLetter = new FakeProcess();
+    const registry = new ProcessRegistry('local', 0, () => deadLetter);
+    const process = new FakeProcess();
+    const pid = registry.add('gone', process);
+    process.dead = true;
+    registry.remove(pid);
+    expect(registry.get(pid)).toBe(deadLetter);
+    expect(pid.process).toBeUndefined();
+  });
+});

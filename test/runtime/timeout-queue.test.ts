@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ActorSystem,
   ManualScheduler,
+  Props,
   type Runnable,
   type Scheduler,
   type TimerHandle,
@@ -284,5 +286,52 @@ describe('Timeouts', () => {
     scheduler.advance(2_000);
     expect(log).toHaveLength(50);
     expect(timeouts['queues'].size).toBe(0);
+  });
+});
+
+describe('Timeouts with fractional durations', () => {
+  it('timeouts: fractional durations within the same millisecond share one queue and one timer', () => {
+    const scheduler = new CountingScheduler();
+    const log: string[] = [];
+    const timeouts = new Timeouts(scheduler);
+    timeouts.add(new Entry('a', log, scheduler), 10.2);
+    timeouts.add(new Entry('b', log, scheduler), 10.7);
+    expect(scheduler.armed).toBe(1);
+    expect(timeouts['queues'].size).toBe(1);
+    scheduler.advance(10);
+    expect(log).toEqual([]);
+    scheduler.advance(1);
+    expect(log).toEqual(['a@11', 'b@11']);
+    expect(scheduler.live).toBe(0);
+  });
+
+  it('timeouts: two requests with timeouts 10.2 and 10.7 ms expire together on one timer', async () => {
+    const scheduler = new CountingScheduler();
+    const system = new ActorSystem({ scheduler });
+    try {
+      const silent = system.root.spawn(Props.fromFunc(() => {}));
+      scheduler.inner.runUntilIdle();
+      const armedBefore = scheduler.armed;
+      const outcomes: string[] = [];
+      const track = (name: string, reply: Promise<unknown>): void =>
+        void reply.then(
+          () => outcomes.push(`${name} answered`),
+          (error: unknown) => outcomes.push(`${name} ${(error as { code: string }).code}`),
+        );
+      track('first', system.root.request(silent, 'q', 10.2));
+      track('second', system.root.request(silent, 'q', 10.7));
+      scheduler.inner.runUntilIdle();
+      expect(scheduler.armed - armedBefore).toBe(1);
+      scheduler.advance(10);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(outcomes).toEqual([]);
+      scheduler.advance(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(outcomes).toEqual(['first ERR_TIMEOUT', 'second ERR_TIMEOUT']);
+    } finally {
+      const done = system.shutdown();
+      scheduler.inner.runUntilIdle();
+      await done;
+    }
   });
 });

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActorSystem, Props, Terminated, TimeoutError } from '../../runtime/index.ts';
-import { Latch, spawnUnderProbe, TestProbe } from '../../testkit/index.ts';
+import {
+  ActorSystem,
+  ManualScheduler,
+  Props,
+  Terminated,
+  TimeoutError,
+} from '../../runtime/index.ts';
+import { Latch, spawnUnderProbe, TestProbe, withTimeout } from '../../testkit/index.ts';
 
 let system: ActorSystem;
 afterEach(async () => {
@@ -45,5 +51,40 @@ describe('TestProbe', () => {
     latch.countDown();
     await latch.wait(20);
     expect(latch.isOpen).toBe(true);
+  });
+});
+
+describe('TestProbe under a ManualScheduler', () => {
+  let scheduler: ManualScheduler;
+
+  afterEach(async () => {
+    // Runs before the file's own afterEach, whose shutdown then returns this settled promise.
+    const done = system.shutdown();
+    scheduler.runUntilIdle();
+    await withTimeout(done, 1_000, () => 'the actor system did not shut down');
+  });
+
+  it('spawnUnderProbe: settles under a ManualScheduler without anyone stepping it', async () => {
+    scheduler = new ManualScheduler();
+    system = new ActorSystem({ scheduler });
+    const spawned = spawnUnderProbe(
+      system,
+      Props.fromFunc(() => {}),
+    );
+    const { probe, child } = await withTimeout(spawned, 1_000, () => 'spawnUnderProbe hung');
+    system.root.stop(child);
+    scheduler.runUntilIdle();
+    const terminated = await probe.expectInstance(Terminated);
+    expect(terminated.who.equals(child)).toBe(true);
+  });
+
+  it('probe: ready resolves under a ManualScheduler', async () => {
+    scheduler = new ManualScheduler();
+    system = new ActorSystem({ scheduler });
+    const probe = TestProbe.spawn(system);
+    await withTimeout(probe.ready(), 1_000, () => 'probe.ready hung');
+    const child = probe.spawnChild(Props.fromFunc(() => {}));
+    scheduler.runUntilIdle();
+    expect(system.registry.getLocal(child.id)).toBeDefined();
   });
 });

@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { EventLoopScheduler, type Runnable } from '../../../runtime/index.ts';
+import {
+  ActorSystem,
+  EventLoopScheduler,
+  Props,
+  Started,
+  type Runnable,
+} from '../../../runtime/index.ts';
 import { Latch } from '../../../testkit/index.ts';
 
 function task(log: string[], name: string, then?: () => void): Runnable {
@@ -163,5 +169,62 @@ describe('EventLoopScheduler', () => {
     }
     busyFor(2);
     expect(scheduler.now() - previous).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('EventLoopScheduler slices by messages', () => {
+  it('event loop scheduler: a few long mailbox turns still yield before the queue is drained', async () => {
+    const scheduler = new EventLoopScheduler();
+    const TASKS = 20;
+    const MESSAGES_PER_TURN = 300;
+    let processed = 0;
+    const done = new Latch(TASKS);
+    // Fewer tasks than a clock check used to wait for, each standing for a full mailbox turn.
+    for (let i = 0; i < TASKS; i++) {
+      scheduler.schedule({
+        run: () => {
+          busyFor(1);
+          processed += MESSAGES_PER_TURN;
+          done.countDown();
+          return MESSAGES_PER_TURN;
+        },
+      });
+    }
+    let processedAtImmediate: number | undefined;
+    setImmediate(() => (processedAtImmediate = processed));
+    await done.wait(10_000);
+    expect(processedAtImmediate).toBeGreaterThan(0);
+    expect(processedAtImmediate).toBeLessThan(TASKS * MESSAGES_PER_TURN);
+  });
+
+  it('event loop scheduler: busy actor mailboxes let a setImmediate callback run before all messages are processed', async () => {
+    const ACTORS = 10;
+    const MESSAGES = 300;
+    const system = new ActorSystem({ throughput: MESSAGES });
+    try {
+      let processed = 0;
+      const started = new Latch(ACTORS);
+      const done = new Latch(ACTORS * MESSAGES);
+      const props = Props.fromFunc((context) => {
+        if (context.message === Started) {
+          started.countDown();
+          return;
+        }
+        busyFor(0.01);
+        processed++;
+        done.countDown();
+      });
+      const actors = Array.from({ length: ACTORS }, () => system.root.spawn(props));
+      await started.wait();
+      // Each mailbox drains all its messages in one turn: few tasks, many messages.
+      for (const pid of actors) for (let i = 0; i < MESSAGES; i++) system.root.send(pid, i);
+      let processedAtImmediate: number | undefined;
+      setImmediate(() => (processedAtImmediate = processed));
+      await done.wait(10_000);
+      expect(processedAtImmediate).toBeGreaterThan(0);
+      expect(processedAtImmediate).toBeLessThan(ACTORS * MESSAGES);
+    } finally {
+      await system.shutdown();
+    }
   });
 });

@@ -4,6 +4,10 @@ import {
   OneForOneStrategy,
   SupervisionEvent,
   type Directive,
+  type PID,
+  type RestartStatistics,
+  type Supervisor,
+  type SupervisorStrategy,
 } from '../../../runtime/index.ts';
 import {
   Boom,
@@ -128,3 +132,42 @@ describe('AllForOneStrategy', () => {
     expect(log).not.toContain('g:Terminated(g/p,Stopped)');
   });
 });
+
+describe('AllForOneStrategy restart statistics', () => {
+  it('all-for-one: recording a failure forgets the failures older than the window', () => {
+    v = virtualSystem();
+    const strategy = new CountingStrategy(new AllForOneStrategy(undefined, 3, 1_000));
+    v.system.root.spawnNamed(parentProps([], 'p', [['c', countingWorker([], 'c')]], strategy), 'p');
+    v.scheduler.runUntilIdle();
+    for (let i = 0; i < 6; i++) {
+      if (i > 0) v.scheduler.advance(600);
+      v.system.root.send(pidOf(v.system, 'p/c'), new Boom(`failure ${i + 1}`));
+      v.scheduler.runUntilIdle();
+    }
+    // Failures 600 ms apart with a 1 s window: never more than two are worth remembering.
+    expect(strategy.recorded).toEqual([1, 2, 2, 2, 2, 2]);
+    expect(strategy.directives).toEqual(Array(6).fill('restart'));
+    expect(isAlive(v.system, 'p/c')).toBe(true);
+  });
+});
+
+/** Delegates to a strategy and records the failure count its statistics hold afterwards. */
+class CountingStrategy implements SupervisorStrategy {
+  readonly recorded: number[] = [];
+  readonly directives: Directive[] = [];
+
+  constructor(private readonly inner: SupervisorStrategy) {}
+
+  handleFailure(
+    supervisor: Supervisor,
+    child: PID,
+    stats: RestartStatistics,
+    reason: unknown,
+    message: unknown,
+  ): Directive {
+    const directive = this.inner.handleFailure(supervisor, child, stats, reason, message);
+    this.recorded.push(stats.failureCount);
+    this.directives.push(directive);
+    return directive;
+  }
+}

@@ -64,3 +64,18 @@ describe('RestartStatistics', () => {
     );
   });
 });
+
+describe('RestartStatistics forgetting', () => {
+  it('restart statistics: forgetUntil drops the failures at or before the given time', () => {
+    const stats = statsAt(0, 100, 200, 300);
+    stats.forgetUntil(-1);
+    expect(stats.failureCount).toBe(4);
+    stats.forgetUntil(200);
+    expect(stats.failureCount).toBe(1);
+    expect(stats.lastFailureTime).toBe(300);
+    expect(stats.numberOfFailures(0, 300)).toBe(1);
+    stats.forgetUntil(1_000);
+    expect(stats.failureCount).toBe(0);
+    expect(stats.lastFailureTime).toBeUndefined();
+  });
+});

@@ -11,7 +11,9 @@ import {
   Stopping,
   Terminated,
 } from './messages.ts';
+import { MailboxFullError } from './errors.ts';
 import type { PID } from './pid.ts';
+import type { Process } from './process.ts';
 import type { Props } from './props.ts';
 import { ChildSupervisor } from './supervision/child-supervisor.ts';
 import {
@@ -20,6 +22,7 @@ import {
   RESUME_MAILBOX,
   ReceiveTimeoutTick,
   Restart,
+  STOP,
   Stop,
   Unwatch,
   Watch,
@@ -37,12 +40,36 @@ const STOPPED = 3;
  *   ALIVE ──Restart──▶ RESTARTING ──children gone──▶ ALIVE (new instance, Started)
  *     └────Stop─────▶ STOPPING ───children gone──▶ STOPPED (unregistered, Terminated sent)
  */
-export class ActorCell extends ActorContext implements MessageInvoker {
+export class ActorCell extends ActorContext implements MessageInvoker, Process {
+  /** True once stopped: cached references to this cell must be re-resolved. */
+  dead = false;
   private state = ALIVE;
   /** False until the current instance has received Started. */
   private started = false;
   /** Children spawned while we stop or restart: stopped at once, their Terminated not delivered. */
   private stillborn: Set<string> | undefined;
+
+  // ── the process: how messages get in ────────────────────────────────────────────────────
+
+  sendUser(pid: PID, message: unknown): void {
+    const mailbox = this.mailbox;
+    if (mailbox.postUser(message)) return;
+    // A poison pill always gets in line: dropping or rejecting it leaves poisonAsync hanging.
+    if (unwrapMessage(message) === PoisonPill && mailbox.postUser(message, true)) return;
+    if (this.props.mailboxOptions.overflow === 'drop') {
+      this.system.deadLetter.sendUser(pid, message, 'mailbox-full');
+    } else {
+      throw new MailboxFullError(pid.toString(), mailbox.capacity);
+    }
+  }
+
+  sendSystem(_pid: PID, message: unknown): void {
+    this.mailbox.postSystem(message);
+  }
+
+  sendStop(): void {
+    this.mailbox.postSystem(STOP);
+  }
 
   // ── the mailbox's invoker ────────────────────────────────────────────────────────────────
 
@@ -80,7 +107,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
       }
     } else if (message instanceof Terminated) this.handleTerminated(message);
     else if (message instanceof Watch) this.handleWatch(message.watcher);
-    else if (message instanceof Unwatch) this.extras?.watchers.delete(message.watcher.toString());
+    else if (message instanceof Unwatch) this.extras?.removeWatcher(message.watcher);
     else if (message instanceof Stop) this.handleStop();
     else if (message instanceof Failure) this.handleChildFailure(message);
     else if (message === RESUME_MAILBOX) this.handleResume();
@@ -107,8 +134,8 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   }
 
   /** A child born while we stop or restart must stop too: we are waiting for every child. */
-  protected override spawnWithName(props: Props, name: string): PID {
-    const pid = super.spawnWithName(props, name);
+  protected override spawnWithId(props: Props, id: string): PID {
+    const pid = super.spawnWithId(props, id);
     if (this.state !== ALIVE) {
       // Telling the handler of its end would let one that respawns on Terminated loop forever.
       (this.stillborn ??= new Set()).add(pid.id);
@@ -186,14 +213,13 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     if (this.state === STOPPED) {
       this.system.registry.get(watcher).sendSystem(watcher, new Terminated(this.self, 'Stopped'));
     } else {
-      // Keyed by address and id: generated ids repeat across nodes.
-      this.ensureExtras().watchers.set(watcher.toString(), watcher);
+      this.ensureExtras().addWatcher(watcher);
     }
   }
 
   private handleTerminated(message: Terminated): void {
     const extras = this.extras;
-    if (extras !== undefined) extras.children.delete(message.who.id);
+    if (extras !== undefined) extras.removeChild(message.who);
     // A child born while we stop or restart is ours to wait for, not the handler's to hear of.
     if (this.stillborn?.delete(message.who.id) !== true) {
       if (this.state === ALIVE) this.invokeInline(message);
@@ -230,8 +256,8 @@ export class ActorCell extends ActorContext implements MessageInvoker {
 
   private stopAllChildren(): void {
     const extras = this.extras;
-    if (extras !== undefined && extras.children.size > 0)
-      this.supervisor.stopChildren(this.children);
+    if (extras === undefined) return;
+    for (const child of extras.children) this.system.registry.get(child).sendStop(child);
   }
 
   private tryRestartOrStop(): void {
@@ -244,7 +270,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
     this.actor = this.props.producer();
     this.behaviour = undefined;
     const extras = this.extras;
-    if (extras !== undefined) extras.behaviours.length = 0;
+    if (extras !== undefined) extras.behaviours = undefined;
     this.state = ALIVE;
     this.mailbox.abandonAwait(); // the old instance's pending receive must not hold up this one
     this.unstashAll();
@@ -254,6 +280,7 @@ export class ActorCell extends ActorContext implements MessageInvoker {
   }
 
   private finalizeStop(): void {
+    this.dead = true;
     this.system.unregister(this.self);
     this.state = STOPPED;
     this.mailbox.abandonAwait();

@@ -54,7 +54,7 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
   }
 
   get children(): readonly PID[] {
-    return this.extras === undefined ? [] : [...this.extras.children.values()];
+    return this.extras === undefined ? [] : [...this.extras.children];
   }
 
   get receiveTimeout(): number {
@@ -89,32 +89,30 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
   }
 
   become(receive: Receive): void {
-    const stack = this.ensureExtras().behaviours;
-    stack.length = 0;
-    stack.push(receive);
+    this.ensureExtras().behaviours = [receive];
     this.behaviour = receive;
   }
 
   becomeStacked(receive: Receive): void {
-    this.ensureExtras().behaviours.push(receive);
+    (this.ensureExtras().behaviours ??= []).push(receive);
     this.behaviour = receive;
   }
 
   unbecomeStacked(): void {
-    const stack = this.ensureExtras().behaviours;
+    const stack = this.extras?.behaviours;
+    if (stack === undefined) return;
     stack.pop();
     this.behaviour = stack[stack.length - 1];
   }
 
   stash(): void {
-    this.ensureExtras().stash.push(this.current);
+    (this.ensureExtras().stash ??= []).push(this.current);
   }
 
   unstashAll(): void {
-    const extras = this.extras;
-    if (extras === undefined || extras.stash.length === 0) return;
-    const stashed = extras.stash;
-    extras.stash = [];
+    const stashed = this.extras?.stash;
+    if (stashed === undefined || stashed.length === 0) return;
+    this.extras!.stash = undefined; // extras exists: it held the stash
     this.mailbox.prependUser(stashed);
   }
 
@@ -145,9 +143,13 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
 
   // ── spawning children ────────────────────────────────────────────────────────────────────
 
-  protected spawnWithName(props: Props, name: string): PID {
-    const pid = props.spawn(this.system, `${this.self.id}/${name}`, this.self);
-    this.ensureExtras().children.set(pid.id, pid);
+  protected childId(name: string): string {
+    return `${this.self.id}/${name}`;
+  }
+
+  protected spawnWithId(props: Props, id: string): PID {
+    const pid = props.spawn(this.system, id, this.self);
+    this.ensureExtras().children.add(pid);
     return pid;
   }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ActorCell } from './actor-cell.ts';
-import { ActorProcess } from './actor-process.ts';
 import { DeadLetterEvent, DeadLetterProcess } from './dead-letter-process.ts';
 import { InvalidConfigError, SystemStoppedError } from './errors.ts';
 import { EventStream } from './event-stream.ts';
@@ -8,7 +7,7 @@ import { FutureProcess } from './future-process.ts';
 import { LogThrottle } from './log-throttle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { STARTED_ONLY } from './messages.ts';
-import type { PID } from './pid.ts';
+import { PID } from './pid.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import type { Props } from './props.ts';
 import { RootContext } from './root-context.ts';
@@ -130,24 +129,15 @@ export class ActorSystem {
   /** Creates a local actor under `id`; the default spawner behind every spawn middleware chain. */
   spawnActor(id: string, props: Props, parent: PID | undefined): PID {
     if (this.stopping) throw new SystemStoppedError(`spawn '${id}'`);
+    const registry = this.registry;
+    registry.ensureFree(id);
+    const pid = new PID(registry.address, id);
     const mailbox = props.createMailbox(this);
-    const process = new ActorProcess(
-      mailbox,
-      props.mailboxOptions.overflow ?? 'reject',
-      this.deadLetter,
-    );
-    const pid = this.registry.add(id, process);
-    let context: ActorCell;
-    try {
-      context = new ActorCell(this, props, parent, pid, mailbox);
-    } catch (error) {
-      // The producer threw: free the name, or it stays taken by a mailbox that has no invoker.
-      process.dead = true;
-      this.registry.remove(pid);
-      throw error;
-    }
+    // The producer runs in the constructor: if it throws, nothing has been registered yet.
+    const cell = new ActorCell(this, props, parent, pid, mailbox);
+    registry.register(pid, cell);
     if (parent === undefined) this.topLevel.set(id, pid);
-    mailbox.start(context);
+    mailbox.start(cell);
     mailbox.prependUser(STARTED_ONLY);
     return pid;
   }
@@ -159,14 +149,10 @@ export class ActorSystem {
 
   /** Removes a stopped actor from the registry so that later sends become dead letters. */
   unregister(pid: PID): void {
-    const process = this.registry.getLocal(pid.id);
-    if (process instanceof ActorProcess) process.dead = true;
     this.registry.remove(pid);
     pid.process = undefined; // PIDs outlive actors: don't pin the mailbox, context and actor
     this.topLevel.delete(pid.id);
   }
-
-  /** Applies the supervisor's strategy to a child's failure and publishes it. */
 
   /** A top-level actor failed: the guardian strategy decides. */
   handleRootFailure(failure: Failure): void {

@@ -9,20 +9,46 @@ import { RestartStatistics } from './supervision/restart-statistics.ts';
 
 /**
  * The parts of an actor context that most actors never use: children, watchers, stash, behaviour
- * stack, receive timeout and restart statistics. Allocated on first use, so a leaf actor that only
- * receives stays small (a million idle actors fit in memory).
+ * stack, receive timeout and restart statistics. The object and each part are allocated on first
+ * use, so a leaf actor that only receives stays small (a million idle actors fit in memory).
  */
 export class ContextExtras {
-  readonly children = new Map<string, PID>();
-  readonly watchers = new Map<string, PID>();
-  stash: unknown[] = [];
-  readonly behaviours: Receive[] = [];
-  readonly restartStats = new RestartStatistics();
+  /** Children by identity: a local child's Terminated carries the very PID its spawn returned. */
+  readonly children = new Set<PID>();
+  watchers: Map<string, PID> | undefined = undefined;
+  stash: unknown[] | undefined = undefined;
+  behaviours: Receive[] | undefined = undefined;
   receiveTimer: ReceiveTimer | undefined = undefined;
   supervisor: ChildSupervisor | undefined = undefined;
+  private stats: RestartStatistics | undefined = undefined;
+
+  /** Failure history of this actor, for its supervisor's retry window. */
+  get restartStats(): RestartStatistics {
+    return (this.stats ??= new RestartStatistics());
+  }
+
+  /** Forgets a terminated child; true when it was one of ours. */
+  removeChild(pid: PID): boolean {
+    if (this.children.delete(pid)) return true;
+    // A PID rebuilt from the wire is another object for the same actor.
+    for (const child of this.children) {
+      if (child.equals(pid)) return this.children.delete(child);
+    }
+    return false;
+  }
+
+  /** Registers a watcher, keyed by address and id: generated ids repeat across nodes. */
+  addWatcher(watcher: PID): void {
+    (this.watchers ??= new Map()).set(watcher.toString(), watcher);
+  }
+
+  removeWatcher(watcher: PID): void {
+    this.watchers?.delete(watcher.toString());
+  }
 
   /** Tells every watcher but `except` (the parent, told separately) that the actor terminated. */
   notifyWatchers(registry: ProcessRegistry, terminated: Terminated, except: PID | undefined): void {
+    if (this.watchers === undefined) return;
     for (const watcher of this.watchers.values()) {
       if (!watcher.equals(except)) registry.get(watcher).sendSystem(watcher, terminated);
     }
@@ -30,7 +56,8 @@ export class ContextExtras {
 
   /** Sends every stashed message to dead letters. */
   dropStash(deadLetter: DeadLetterProcess, self: PID): void {
+    if (this.stash === undefined) return;
     for (const message of this.stash) deadLetter.sendUser(self, message, 'stopped');
-    this.stash = [];
+    this.stash = undefined;
   }
 }

@@ -50,5 +50,5 @@ export class DeadLetterProcess implements Process {
     }
   }
 
-  stop(): void {}
+  sendStop(): void {}
 }

@@ -1,7 +1,7 @@
 import { DeadLetterError, TimeoutError } from './errors.ts';
 import { unwrapMessage } from './message-envelope.ts';
 import { DeadLetterResponse, Terminated } from './messages.ts';
-import type { PID } from './pid.ts';
+import { PID } from './pid.ts';
 import type { Process } from './process.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 import type { Expirable, TimeoutQueue, Timeouts } from './timeout-queue.ts';
@@ -34,7 +34,8 @@ export class FutureProcess implements Process, Expirable {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.pid = registry.add(registry.idPrefix + 'future' + registry.nextId(), this);
+    this.pid = new PID(registry.address, registry.generatedId());
+    registry.register(this.pid, this);
     if (timeoutMs > 0 && Number.isFinite(timeoutMs)) timeouts.add(this, timeoutMs);
   }
 
@@ -49,7 +50,7 @@ export class FutureProcess implements Process, Expirable {
     if (message instanceof Terminated) this.complete(message);
   }
 
-  stop(): void {
+  sendStop(): void {
     this.fail(new TimeoutError(`${this.describe()} was cancelled`));
   }
 

@@ -43,7 +43,8 @@ const BUSY = 1;
  * receive; system messages (stop, watch, resume) are still processed then.
  */
 export class Mailbox implements Runnable {
-  private readonly systemQueue = new RingQueue<unknown>();
+  /** Allocated on the first system message: most actors only ever get user messages. */
+  private systemQueue: RingQueue<unknown> | undefined;
   private readonly userQueue = new RingQueue<unknown>();
   /** Messages the runtime put back at the front (Started, unstash): outside the capacity. */
   private prepended = 0;
@@ -95,7 +96,7 @@ export class Mailbox implements Runnable {
 
   /** Queues a system message; it overtakes every queued user message. */
   postSystem(message: unknown): void {
-    this.systemQueue.push(message);
+    (this.systemQueue ??= new RingQueue()).push(message);
     if (this.status === IDLE) this.scheduleNow();
   }
 
@@ -131,8 +132,9 @@ export class Mailbox implements Runnable {
     for (;;) {
       try {
         for (;;) {
-          if (this.systemQueue.length > 0) {
-            current = this.systemQueue.shift();
+          const systemQueue = this.systemQueue;
+          if (systemQueue !== undefined && systemQueue.length > 0) {
+            current = systemQueue.shift();
             systemProcessed++;
             invoker.invokeSystemMessage(current);
             continue;
@@ -184,7 +186,8 @@ export class Mailbox implements Runnable {
   private scheduleIfPending(): void {
     if (this.status !== IDLE) return;
     const userReady = this.userQueue.length > 0 && !this.suspended && this.awaiting === undefined;
-    if (this.systemQueue.length > 0 || userReady) this.scheduleNow();
+    const systemReady = this.systemQueue !== undefined && this.systemQueue.length > 0;
+    if (systemReady || userReady) this.scheduleNow();
   }
 
   private scheduleNow(): void {

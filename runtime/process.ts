@@ -12,5 +12,5 @@ export interface Process {
   /** Delivers a system message; system messages overtake user messages. */
   sendSystem(pid: PID, message: unknown): void;
   /** Asks the process to stop (a system message that jumps the user queue). */
-  stop(pid: PID): void;
+  sendStop(pid: PID): void;
 }

@@ -44,8 +44,12 @@ export class RootContext extends SpawnerContextBase {
     return new RootContext(this.system, this.headers, [...this.senderMiddleware, ...middleware]);
   }
 
-  protected spawnWithName(props: Props, name: string): PID {
-    return props.spawn(this.system, this.system.registry.idPrefix + name, undefined);
+  protected childId(name: string): string {
+    return this.system.registry.idPrefix + name;
+  }
+
+  protected spawnWithId(props: Props, id: string): PID {
+    return props.spawn(this.system, id, undefined);
   }
 }
 

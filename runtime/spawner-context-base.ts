@@ -18,21 +18,28 @@ export abstract class SpawnerContextBase implements SpawnerContext {
   abstract readonly headers: Headers;
   protected abstract readonly senderChain: Sender | undefined;
 
-  /** Creates the actor under the final name (the child path for actor contexts). */
-  protected abstract spawnWithName(props: Props, name: string): PID;
+  /** The id of a child named `name`: a path under an actor, the bare name at the root. */
+  protected abstract childId(name: string): string;
 
+  /** Creates the actor under `id` as this context's child (a top-level actor for the root). */
+  protected abstract spawnWithId(props: Props, id: string): PID;
+
+  /**
+   * Generated ids are flat (`$1k2`), not paths: unique in the registry by construction, short to
+   * hash, and cheap to create by the million. The parent is known from the context, not the id.
+   */
   spawn(props: Props): PID {
-    return this.spawnWithName(props, this.system.registry.nextId());
+    return this.spawnWithId(props, this.system.registry.generatedId());
   }
 
   spawnNamed(props: Props, name: string): PID {
     validateName(name);
-    return this.spawnWithName(props, name);
+    return this.spawnWithId(props, this.childId(name));
   }
 
   spawnPrefix(props: Props, prefix: string): PID {
     validateName(prefix);
-    return this.spawnWithName(props, prefix + this.system.registry.nextId());
+    return this.spawnWithId(props, this.childId(prefix + this.system.registry.nextId()));
   }
 
   send(target: PID, message: unknown, options?: SendOptions): void {
@@ -73,7 +80,7 @@ export abstract class SpawnerContextBase implements SpawnerContext {
   }
 
   stop(pid: PID): void {
-    this.system.registry.get(pid).stop(pid);
+    this.system.registry.get(pid).sendStop(pid);
   }
 
   poison(pid: PID): void {

@@ -89,7 +89,8 @@ describe('request and FutureProcess', () => {
     expect(system.registry.size).toBe(baseline + 1);
     scheduler.runUntilIdle();
     const future = senders[0]!;
-    expect(future.id).toMatch(/^future\$/);
+    expect(future.id).toMatch(/^\$[0-9a-z]+$/); // generated, like an actor id
+    expect(future.equals(pid)).toBe(false);
     expect(system.registry.getLocal(future.id)).toBeDefined();
     system.root.send(future, 'pong');
     await flush();

@@ -45,7 +45,7 @@ describe('PID', () => {
     expect(a.equals(new PID('host:1', 'y'))).toBe(false);
     expect(a.equals(undefined)).toBe(false);
     const resolved = new PID('host:1', 'x');
-    resolved.process = { dead: false, sendUser() {}, sendSystem() {}, stop() {} };
+    resolved.process = { dead: false, sendUser() {}, sendSystem() {}, sendStop() {} };
     expect(a.equals(resolved)).toBe(true);
   });
 

@@ -36,7 +36,7 @@ class FakeProcess implements Process {
   sendSystem(_pid: PID, message: unknown): void {
     this.received.push(message);
   }
-  stop(): void {}
+  sendStop(): void {}
 }
 
 const echo = Props.fromFunc((ctx) => {
@@ -166,7 +166,7 @@ describe('ProcessRegistry', () => {
     expect(ids.size).toBe(100);
   });
 
-  it('registry: child ids are parentId/childName, nested to any depth', async () => {
+  it('registry: named child ids are parentId/childName at any depth; generated ids are flat', async () => {
     const system = newSystem();
     const parent = system.root.spawnNamed(parentProps, 'parent');
     const child = (await spawnChild(system, parent, 'kid')) as PID;
@@ -174,7 +174,7 @@ describe('ProcessRegistry', () => {
     const grandchild = (await spawnChild(system, child, 'grandkid')) as PID;
     expect(grandchild.id).toBe('parent/kid/grandkid');
     const generated = (await spawnChild(system, parent)) as PID;
-    expect(generated.id).toMatch(/^parent\/\$[0-9a-z]+$/);
+    expect(generated.id).toMatch(/^\$[0-9a-z]+$/);
     await expect(system.root.request(generated, 'hi', 1_000)).resolves.toBe(`${generated.id}:hi`);
   });
 

@@ -41,15 +41,16 @@ const STOPPED = 3;
  *     └────Stop─────▶ STOPPING ───children gone──▶ STOPPED (unregistered, Terminated sent)
  */
 export class ActorCell extends ActorContext implements MessageInvoker, Process {
-  /** True once stopped: cached references to this cell must be re-resolved. */
-  dead = false;
   private state = ALIVE;
   /** False until the current instance has received Started. */
   private started = false;
-  /** Children spawned while we stop or restart: stopped at once, their Terminated not delivered. */
-  private stillborn: Set<string> | undefined;
 
   // ── the process: how messages get in ────────────────────────────────────────────────────
+
+  /** True once stopped: cached references to this cell must be re-resolved. */
+  get dead(): boolean {
+    return this.state === STOPPED;
+  }
 
   sendUser(pid: PID, message: unknown): void {
     const mailbox = this.mailbox;
@@ -138,7 +139,7 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     const pid = super.spawnWithId(props, id);
     if (this.state !== ALIVE) {
       // Telling the handler of its end would let one that respawns on Terminated loop forever.
-      (this.stillborn ??= new Set()).add(pid.id);
+      (this.ensureExtras().stillborn ??= new Set()).add(pid.id);
       this.supervisor.stopChildren([pid]);
     }
     return pid;
@@ -221,7 +222,7 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     const extras = this.extras;
     if (extras !== undefined) extras.removeChild(message.who);
     // A child born while we stop or restart is ours to wait for, not the handler's to hear of.
-    if (this.stillborn?.delete(message.who.id) !== true) {
+    if (extras?.stillborn?.delete(message.who.id) !== true) {
       if (this.state === ALIVE) this.invokeInline(message);
       // While stopping or restarting, a throwing handler must not keep us from the next state.
       else if (this.state !== STOPPED) this.invokeLifecycle(message);
@@ -280,9 +281,8 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
   }
 
   private finalizeStop(): void {
-    this.dead = true;
-    this.system.unregister(this.self);
     this.state = STOPPED;
+    this.system.unregister(this.self);
     this.mailbox.abandonAwait();
     this.invokeLifecycle(Stopped);
     const { registry, deadLetter } = this.system;

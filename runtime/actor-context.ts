@@ -22,7 +22,6 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
   protected current: unknown = undefined;
   protected extras: ContextExtras | undefined;
   protected behaviour: Receive | undefined;
-  protected readonly senderChain: Sender | undefined;
 
   constructor(
     readonly system: ActorSystem,
@@ -32,8 +31,12 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
     protected readonly mailbox: Mailbox,
   ) {
     super();
-    this.senderChain = props.senderChain;
     this.actor = props.producer();
+  }
+
+  /** The sender middleware chain of this actor's Props (read, not copied: one field less). */
+  protected get senderChain(): Sender | undefined {
+    return this.props.senderChain;
   }
 
   // ── what the actor sees ──────────────────────────────────────────────────────────────────

@@ -20,6 +20,8 @@ export class ContextExtras {
   behaviours: Receive[] | undefined = undefined;
   receiveTimer: ReceiveTimer | undefined = undefined;
   supervisor: ChildSupervisor | undefined = undefined;
+  /** Children spawned while stopping or restarting: stopped at once, their Terminated not delivered. */
+  stillborn: Set<string> | undefined = undefined;
   private stats: RestartStatistics | undefined = undefined;
 
   /** Failure history of this actor, for its supervisor's retry window. */

@@ -11,6 +11,7 @@ export { Props } from './props.ts';
 export {
   Mailbox,
   type MailboxOptions,
+  type MailboxSettings,
   type MailboxStatistics,
   type OverflowPolicy,
 } from './mailbox.ts';

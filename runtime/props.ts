@@ -1,7 +1,7 @@
 import type { ActorSystem } from './actor-system.ts';
 import type { Actor, Producer, Receive } from './actor.ts';
 import { InvalidConfigError } from './errors.ts';
-import { Mailbox, type MailboxOptions } from './mailbox.ts';
+import { Mailbox, type MailboxOptions, type MailboxSettings } from './mailbox.ts';
 import {
   composeMiddleware,
   deliverEnvelope,
@@ -39,6 +39,9 @@ export class Props {
   /** Sender chain with middleware, composed once; undefined when there is no middleware. */
   readonly senderChain: Sender | undefined;
   private readonly spawner: Spawner | undefined;
+  /** Mailbox settings for the last system these props spawned in, shared by its mailboxes. */
+  private mailboxSettings: MailboxSettings | undefined;
+  private mailboxSystem: ActorSystem | undefined;
 
   private constructor(private readonly settings: PropsSettings) {
     const { receiveMiddleware, senderMiddleware, spawnMiddleware } = settings;
@@ -133,13 +136,17 @@ export class Props {
 
   /** Creates this actor's mailbox, with the system's defaults filling the gaps. */
   createMailbox(system: ActorSystem): Mailbox {
-    const { mailbox, throughput, scheduler } = this.settings;
-    return new Mailbox(
-      scheduler ?? system.scheduler,
-      throughput ?? system.config.throughput,
-      mailbox.capacity ?? Number.POSITIVE_INFINITY,
-      mailbox.statistics,
-    );
+    if (this.mailboxSystem !== system) {
+      const { mailbox, throughput, scheduler } = this.settings;
+      this.mailboxSettings = {
+        scheduler: scheduler ?? system.scheduler,
+        throughput: throughput ?? system.config.throughput,
+        capacity: mailbox.capacity ?? Number.POSITIVE_INFINITY,
+        statistics: mailbox.statistics,
+      };
+      this.mailboxSystem = system;
+    }
+    return new Mailbox(this.mailboxSettings!); // set above whenever the system changed
   }
 
   /** Spawns through the spawn middleware, or directly when there is none. */

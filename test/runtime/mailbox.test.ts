@@ -49,7 +49,7 @@ function recordingMailbox(
   onUser: (message: unknown) => void | PromiseLike<unknown> = () => {},
 ): { mailbox: Mailbox; scheduler: ManualScheduler; log: string[]; failures: unknown[] } {
   const scheduler = new ManualScheduler();
-  const mailbox = new Mailbox(scheduler, throughput, capacity, undefined);
+  const mailbox = new Mailbox({ scheduler, throughput, capacity, statistics: undefined });
   const log: string[] = [];
   const failures: unknown[] = [];
   const invoker: Invoker = {

@@ -43,6 +43,9 @@ export interface MailboxSettings {
   readonly statistics: readonly MailboxStatistics[] | undefined;
 }
 
+/** Marks an empty system slot (`undefined` could be a message). */
+const NONE: unique symbol = Symbol('none');
+
 const IDLE = 0;
 const BUSY = 1;
 
@@ -56,7 +59,11 @@ const BUSY = 1;
  * receive; system messages (stop, watch, resume) are still processed then.
  */
 export class Mailbox implements Runnable {
-  /** Allocated on the first system message: most actors only ever get user messages. */
+  /**
+   * System messages: the oldest in one slot, later ones in a ring allocated only when a second
+   * one is queued. Most actors get one system message at a time (Stop, Terminated), if any.
+   */
+  private systemHead: unknown = NONE;
   private systemQueue: RingQueue<unknown> | undefined;
   private readonly userQueue = new RingQueue<unknown>();
   /** Messages the runtime put back at the front (Started, unstash): outside the capacity. */
@@ -112,7 +119,8 @@ export class Mailbox implements Runnable {
 
   /** Queues a system message; it overtakes every queued user message. */
   postSystem(message: unknown): void {
-    (this.systemQueue ??= new RingQueue()).push(message);
+    if (this.systemHead === NONE) this.systemHead = message;
+    else (this.systemQueue ??= new RingQueue()).push(message);
     if (this.status === IDLE) this.scheduleNow();
   }
 
@@ -148,9 +156,8 @@ export class Mailbox implements Runnable {
     for (;;) {
       try {
         for (;;) {
-          const systemQueue = this.systemQueue;
-          if (systemQueue !== undefined && systemQueue.length > 0) {
-            current = systemQueue.shift();
+          if (this.systemHead !== NONE) {
+            current = this.takeSystem();
             systemProcessed++;
             invoker.invokeSystemMessage(current);
             continue;
@@ -180,6 +187,14 @@ export class Mailbox implements Runnable {
     return processed + systemProcessed;
   }
 
+  /** Takes the oldest system message and moves the next one, if any, into the slot. */
+  private takeSystem(): unknown {
+    const message = this.systemHead;
+    const queue = this.systemQueue;
+    this.systemHead = queue !== undefined && queue.length > 0 ? queue.shift() : NONE;
+    return message;
+  }
+
   private awaitResult(result: PromiseLike<unknown>, message: unknown): void {
     this.awaiting = result;
     result.then(
@@ -207,8 +222,7 @@ export class Mailbox implements Runnable {
   private scheduleIfPending(): void {
     if (this.status !== IDLE) return;
     const userReady = this.userQueue.length > 0 && !this.suspended && this.awaiting === undefined;
-    const systemReady = this.systemQueue !== undefined && this.systemQueue.length > 0;
-    if (systemReady || userReady) this.scheduleNow();
+    if (this.systemHead !== NONE || userReady) this.scheduleNow();
   }
 
   private scheduleNow(): void {

@@ -1,14 +1,6 @@
-import { RUNTIME_DEFAULTS } from '../runtime-config.ts';
 import type { PID } from '../pid.ts';
-import type { RestartStatistics } from './restart-statistics.ts';
-import {
-  exceedsRetries,
-  restartDecider,
-  type Decider,
-  type Directive,
-  type Supervisor,
-  type SupervisorStrategy,
-} from './supervisor-strategy.ts';
+import { DirectiveStrategy } from './directive-strategy.ts';
+import type { Supervisor } from './supervisor-strategy.ts';
 
 /**
  * Applies the directive to the failed child only. A child that fails more than `maxRetries`
@@ -19,38 +11,8 @@ import {
  *   new OneForOneStrategy((reason) => (reason instanceof TransientError ? 'resume' : 'restart')),
  * );
  */
-export class OneForOneStrategy implements SupervisorStrategy {
-  constructor(
-    readonly decider: Decider = restartDecider,
-    readonly maxRetries: number = RUNTIME_DEFAULTS.supervisorMaxRetries,
-    readonly withinMs: number = RUNTIME_DEFAULTS.supervisorWithinMs,
-  ) {}
-
-  handleFailure(
-    supervisor: Supervisor,
-    child: PID,
-    stats: RestartStatistics,
-    reason: unknown,
-    message: unknown,
-  ): Directive {
-    const directive = this.decider(reason, child);
-    switch (directive) {
-      case 'resume':
-        supervisor.resumeChildren([child]);
-        return directive;
-      case 'restart':
-        if (exceedsRetries(supervisor, stats, this.maxRetries, this.withinMs)) {
-          supervisor.stopChildren([child]);
-          return 'stop';
-        }
-        supervisor.restartChildren(reason, [child]);
-        return directive;
-      case 'stop':
-        supervisor.stopChildren([child]);
-        return directive;
-      case 'escalate':
-        supervisor.escalateFailure(reason, message);
-        return directive;
-    }
+export class OneForOneStrategy extends DirectiveStrategy {
+  protected affected(_supervisor: Supervisor, child: PID): readonly PID[] {
+    return [child];
   }
 }

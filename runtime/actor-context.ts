@@ -3,7 +3,7 @@ import type { Actor, Receive } from './actor.ts';
 import type { Context, Settled } from './context.ts';
 import { ContextExtras } from './context-extras.ts';
 import type { Mailbox } from './mailbox.ts';
-import { EMPTY_HEADERS, MessageEnvelope, type Headers } from './message-envelope.ts';
+import { EMPTY_HEADERS, MessageEnvelope, isEnvelope, type Headers } from './message-envelope.ts';
 import type { Sender } from './middleware.ts';
 import type { PID } from './pid.ts';
 import type { Props } from './props.ts';
@@ -43,17 +43,17 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
 
   get message(): unknown {
     const m = this.current;
-    return m instanceof MessageEnvelope ? m.message : m;
+    return isEnvelope(m) ? m.message : m;
   }
 
   get sender(): PID | undefined {
     const m = this.current;
-    return m instanceof MessageEnvelope ? m.sender : undefined;
+    return isEnvelope(m) ? m.sender : undefined;
   }
 
   get headers(): Headers {
     const m = this.current;
-    return m instanceof MessageEnvelope ? m.headers : EMPTY_HEADERS;
+    return isEnvelope(m) ? m.headers : EMPTY_HEADERS;
   }
 
   get children(): readonly PID[] {
@@ -75,10 +75,9 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
     const chain = this.senderChain;
     if (chain === undefined) this.system.registry.get(target).sendUser(target, current);
     else {
-      const envelope =
-        current instanceof MessageEnvelope
-          ? current
-          : new MessageEnvelope(current, undefined, EMPTY_HEADERS);
+      const envelope = isEnvelope(current)
+        ? current
+        : new MessageEnvelope(current, undefined, EMPTY_HEADERS);
       chain(this, target, envelope);
     }
   }
@@ -135,12 +134,13 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
     promise: PromiseLike<T>,
     continuation: (result: Settled<T>) => void | Promise<void>,
   ): void {
+    // Two closures per call and no more: this runs once per reentrant request.
     const message = this.current;
-    const post = (result: Settled<T>): void =>
-      this.mailbox.postSystem(new Continuation(message, () => continuation(result)));
+    const mailbox = this.mailbox;
     promise.then(
-      (value) => post({ ok: true, value }),
-      (error: unknown) => post({ ok: false, error }),
+      (value) => mailbox.postSystem(new Continuation(message, continuation, { ok: true, value })),
+      (error: unknown) =>
+        mailbox.postSystem(new Continuation(message, continuation, { ok: false, error })),
     );
   }
 

@@ -41,8 +41,9 @@ export class FutureProcess implements Process, Expirable {
 
   sendUser(_pid: PID, message: unknown): void {
     const payload = unwrapMessage(message);
-    if (payload instanceof DeadLetterResponse)
-      this.fail(new DeadLetterError(payload.target.toString()));
+    // A constructor test, not instanceof (see isEnvelope): this runs for every reply.
+    if (isObject(payload) && payload.constructor === DeadLetterResponse)
+      this.fail(new DeadLetterError((payload as DeadLetterResponse).target.toString()));
     else this.complete(payload);
   }
 
@@ -78,4 +79,8 @@ export class FutureProcess implements Process, Expirable {
     this.timeouts.remove(this);
     return true;
   }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }

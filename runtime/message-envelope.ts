@@ -18,12 +18,26 @@ export class MessageEnvelope {
   ) {}
 }
 
+/**
+ * True when `message` is a `MessageEnvelope`; tested on every delivery. A constructor comparison
+ * rather than `instanceof`: it stays inline even where the class's `name` was redefined (tsx and
+ * other esbuild-based loaders keep names that way), which sends `instanceof` down V8's generic
+ * path. Envelopes are never subclassed, so both tests agree.
+ */
+export function isEnvelope(message: unknown): message is MessageEnvelope {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { constructor?: unknown }).constructor === MessageEnvelope
+  );
+}
+
 /** The payload of a possibly wrapped message. */
 export function unwrapMessage(message: unknown): unknown {
-  return message instanceof MessageEnvelope ? message.message : message;
+  return isEnvelope(message) ? message.message : message;
 }
 
 /** The sender of a possibly wrapped message. */
 export function unwrapSender(message: unknown): PID | undefined {
-  return message instanceof MessageEnvelope ? message.sender : undefined;
+  return isEnvelope(message) ? message.sender : undefined;
 }

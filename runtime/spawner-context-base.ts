@@ -60,8 +60,11 @@ export abstract class SpawnerContextBase implements SpawnerContext {
     message: unknown,
     options?: number | RequestOptions,
   ): Promise<T> {
-    const opts = typeof options === 'number' ? { timeoutMs: options } : options;
-    const timeoutMs = opts?.timeoutMs ?? this.system.config.requestTimeoutMs;
+    // A numeric timeout allocates no options object: this runs once per request.
+    const opts = typeof options === 'number' ? undefined : options;
+    const timeoutMs =
+      (typeof options === 'number' ? options : opts?.timeoutMs) ??
+      this.system.config.requestTimeoutMs;
     if (!(timeoutMs >= 0)) {
       const reason = `request timeout must be a non-negative number of ms (0 = none), got ${timeoutMs}`;
       return Promise.reject(new InvalidConfigError(reason));

@@ -1,3 +1,4 @@
+import type { Settled } from './context.ts';
 import type { PID } from './pid.ts';
 import type { RestartStatistics } from './supervision/restart-statistics.ts';
 
@@ -43,11 +44,17 @@ export class Failure {
 }
 
 /** Runs a reentrant continuation inside the actor, with `message` restored as the current one. */
-export class Continuation {
+export class Continuation<T = unknown> {
   constructor(
     readonly message: unknown,
-    readonly run: () => void | Promise<void>,
+    private readonly resume: (result: Settled<T>) => void | Promise<void>,
+    private readonly result: Settled<T>,
   ) {}
+
+  /** Calls the continuation with the settled result. */
+  run(): void | Promise<void> {
+    return this.resume(this.result);
+  }
 }
 
 /** Fires the actor's receive timeout if it is still due; one instance per armed timer. */

@@ -94,30 +94,38 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
   }
 
   invokeSystemMessage(message: unknown): void {
-    if (message instanceof Continuation) {
-      if (this.state === STOPPED) return;
-      const suspended = this.current;
-      this.current = message.message;
-      try {
-        this.watchResult(message.run(), message.message);
-      } catch (error) {
-        // Report the message the continuation resumed, not the internal Continuation wrapper.
-        this.escalateFailure(error, message.message);
-      } finally {
-        this.current = suspended;
-      }
-    } else if (message instanceof Terminated) this.handleTerminated(message);
-    else if (message instanceof Watch) this.handleWatch(message.watcher);
-    else if (message instanceof Unwatch) this.extras?.removeWatcher(message.watcher);
-    else if (message instanceof Stop) this.handleStop();
-    else if (message instanceof Failure) this.handleChildFailure(message);
+    // System messages are our own final classes: comparing constructors is exact, and cheaper
+    // than a chain of instanceof (see isEnvelope). Stop and Terminated are the common ones.
+    if (message === STOP) return this.handleStop();
+    const type = (message as { constructor?: unknown }).constructor;
+    if (type === Terminated) this.handleTerminated(message as Terminated);
+    else if (type === Continuation) this.runContinuation(message as Continuation);
+    else if (type === Watch) this.handleWatch((message as Watch).watcher);
+    else if (type === Unwatch) this.extras?.removeWatcher((message as Unwatch).watcher);
+    else if (type === Stop) this.handleStop();
+    else if (type === Failure) this.handleChildFailure(message as Failure);
     else if (message === RESUME_MAILBOX) this.handleResume();
-    else if (message instanceof Restart) this.handleRestart();
-    else if (message instanceof ReceiveTimeoutTick) {
+    else if (type === Restart) this.handleRestart();
+    else if (type === ReceiveTimeoutTick) {
       // Through the user queue: never while an async receive awaits or the actor is suspended.
-      if (this.state === ALIVE && this.extras?.receiveTimer?.onTick(message) === true) {
+      const timer = this.extras?.receiveTimer;
+      if (this.state === ALIVE && timer?.onTick(message as ReceiveTimeoutTick) === true) {
         this.mailbox.postUser(ReceiveTimeout, true); // outside the capacity: never lost
       }
+    }
+  }
+
+  private runContinuation(continuation: Continuation): void {
+    if (this.state === STOPPED) return;
+    const suspended = this.current;
+    this.current = continuation.message;
+    try {
+      this.watchResult(continuation.run(), continuation.message);
+    } catch (error) {
+      // Report the message the continuation resumed, not the internal Continuation wrapper.
+      this.escalateFailure(error, continuation.message);
+    } finally {
+      this.current = suspended;
     }
   }
 

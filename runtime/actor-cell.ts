@@ -90,7 +90,10 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
       return;
     }
     this.current = message;
-    return this.invokeReceive();
+    const result = this.invokeReceive();
+    // A finished receive lets go of its message: an idle actor must not keep its last one alive.
+    if (result === undefined) this.current = undefined;
+    return result;
   }
 
   invokeSystemMessage(message: unknown): void {

@@ -6,7 +6,6 @@ import {
   ReceiveTimeout,
   Restarting,
   Started,
-  STARTED_ONLY,
   Stopped,
   Stopping,
   Terminated,
@@ -287,7 +286,7 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     this.mailbox.abandonAwait(); // the old instance's pending receive must not hold up this one
     this.unstashAll();
     this.started = false;
-    this.mailbox.prependUser(STARTED_ONLY);
+    this.mailbox.requestStart();
     this.mailbox.resume();
   }
 

@@ -6,7 +6,6 @@ import { EventStream } from './event-stream.ts';
 import { FutureProcess } from './future-process.ts';
 import { LogThrottle } from './log-throttle.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { STARTED_ONLY } from './messages.ts';
 import { PID } from './pid.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import type { Props } from './props.ts';
@@ -138,7 +137,7 @@ export class ActorSystem {
     registry.register(pid, cell);
     if (parent === undefined) this.topLevel.set(id, pid);
     mailbox.start(cell);
-    mailbox.prependUser(STARTED_ONLY);
+    mailbox.requestStart();
     return pid;
   }
 

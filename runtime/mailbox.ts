@@ -1,3 +1,4 @@
+import { Started } from './messages.ts';
 import { RingQueue } from './ring-queue.ts';
 import type { Runnable, Scheduler } from './scheduler.ts';
 
@@ -66,8 +67,10 @@ export class Mailbox implements Runnable {
   private systemHead: unknown = NONE;
   private systemQueue: RingQueue<unknown> | undefined;
   private readonly userQueue = new RingQueue<unknown>();
-  /** Messages the runtime put back at the front (Started, unstash): outside the capacity. */
+  /** Messages the runtime put back at the front (unstash): outside the capacity. */
   private prepended = 0;
+  /** Started is due before any user message: a flag, not a queued message, so it takes no room. */
+  private startPending = false;
   private status = IDLE;
   private suspended = false;
   /** The async receive user messages wait for; a settlement of any other promise is stale. */
@@ -107,6 +110,14 @@ export class Mailbox implements Runnable {
     return true;
   }
 
+  /** Delivers `Started` before any other user message (at spawn and after a restart). */
+  requestStart(): void {
+    this.startPending = true;
+    if (this.settings.statistics !== undefined)
+      for (const s of this.settings.statistics) s.messagePosted?.(Started);
+    this.scheduleIfPending();
+  }
+
   /** Queues user messages at the front, in order (unstash). */
   prependUser(messages: readonly unknown[]): void {
     for (let i = messages.length - 1; i >= 0; i--) this.userQueue.pushFront(messages[i]);
@@ -144,6 +155,7 @@ export class Mailbox implements Runnable {
   /** Removes and returns every queued user message (for dead-lettering on stop). */
   drainUser(): unknown[] {
     this.prepended = 0;
+    this.startPending = false;
     return this.userQueue.drain();
   }
 
@@ -168,9 +180,13 @@ export class Mailbox implements Runnable {
             processed >= this.settings.throughput
           )
             break;
-          if (this.userQueue.length === 0) break;
-          current = this.userQueue.shift();
-          if (this.prepended > 0) this.prepended--;
+          if (this.startPending) {
+            this.startPending = false;
+            current = Started;
+          } else if (this.userQueue.length > 0) {
+            current = this.userQueue.shift();
+            if (this.prepended > 0) this.prepended--;
+          } else break;
           processed++;
           const result = invoker.invokeUserMessage(current);
           if (result !== undefined) this.awaitResult(result, current);
@@ -221,7 +237,10 @@ export class Mailbox implements Runnable {
 
   private scheduleIfPending(): void {
     if (this.status !== IDLE) return;
-    const userReady = this.userQueue.length > 0 && !this.suspended && this.awaiting === undefined;
+    const userReady =
+      (this.startPending || this.userQueue.length > 0) &&
+      !this.suspended &&
+      this.awaiting === undefined;
     if (this.systemHead !== NONE || userReady) this.scheduleNow();
   }
 

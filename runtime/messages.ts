@@ -10,8 +10,6 @@ export class StartedMessage {
 }
 /** Delivered once, before the actor processes anything else. */
 export const Started = new StartedMessage();
-/** `[Started]`, shared so that a spawn or restart does not allocate an array for it. */
-export const STARTED_ONLY: readonly unknown[] = Object.freeze([Started]);
 
 /** The type of `Stopping`. */
 export class StoppingMessage {

@@ -66,7 +66,9 @@ export class Mailbox implements Runnable {
    */
   private systemHead: unknown = NONE;
   private systemQueue: RingQueue<unknown> | undefined;
-  private readonly userQueue = new RingQueue<unknown>();
+  /** User messages, likewise: the oldest in a slot, a ring only for a backlog. */
+  private userHead: unknown = NONE;
+  private userQueue: RingQueue<unknown> | undefined;
   /** Messages the runtime put back at the front (unstash): outside the capacity. */
   private prepended = 0;
   /** Started is due before any user message: a flag, not a queued message, so it takes no room. */
@@ -93,7 +95,7 @@ export class Mailbox implements Runnable {
 
   /** Number of user messages waiting. */
   get userCount(): number {
-    return this.userQueue.length;
+    return (this.userHead === NONE ? 0 : 1) + (this.userQueue?.length ?? 0);
   }
 
   /**
@@ -101,9 +103,9 @@ export class Mailbox implements Runnable {
    * unless `unbounded` is set.
    */
   postUser(message: unknown, unbounded = false): boolean {
-    if (!unbounded && this.userQueue.length - this.prepended >= this.settings.capacity)
-      return false;
-    this.userQueue.push(message);
+    if (!unbounded && this.userCount - this.prepended >= this.settings.capacity) return false;
+    if (this.userHead === NONE) this.userHead = message;
+    else (this.userQueue ??= new RingQueue()).push(message);
     if (this.settings.statistics !== undefined)
       for (const s of this.settings.statistics) s.messagePosted?.(message);
     if (this.status === IDLE) this.scheduleNow();
@@ -120,7 +122,10 @@ export class Mailbox implements Runnable {
 
   /** Queues user messages at the front, in order (unstash). */
   prependUser(messages: readonly unknown[]): void {
-    for (let i = messages.length - 1; i >= 0; i--) this.userQueue.pushFront(messages[i]);
+    for (let i = messages.length - 1; i >= 0; i--) {
+      if (this.userHead !== NONE) (this.userQueue ??= new RingQueue()).pushFront(this.userHead);
+      this.userHead = messages[i];
+    }
     this.prepended += messages.length;
     if (this.settings.statistics !== undefined) {
       for (const m of messages) for (const s of this.settings.statistics) s.messagePosted?.(m);
@@ -156,7 +161,9 @@ export class Mailbox implements Runnable {
   drainUser(): unknown[] {
     this.prepended = 0;
     this.startPending = false;
-    return this.userQueue.drain();
+    const drained: unknown[] = [];
+    while (this.userHead !== NONE) drained.push(this.takeUser());
+    return drained;
   }
 
   /** Processes system messages, then up to `throughput` user messages; returns how many ran. */
@@ -183,8 +190,8 @@ export class Mailbox implements Runnable {
           if (this.startPending) {
             this.startPending = false;
             current = Started;
-          } else if (this.userQueue.length > 0) {
-            current = this.userQueue.shift();
+          } else if (this.userHead !== NONE) {
+            current = this.takeUser();
             if (this.prepended > 0) this.prepended--;
           } else break;
           processed++;
@@ -201,6 +208,14 @@ export class Mailbox implements Runnable {
     this.status = IDLE;
     this.scheduleIfPending();
     return processed + systemProcessed;
+  }
+
+  /** Takes the oldest user message and moves the next one, if any, into the slot. */
+  private takeUser(): unknown {
+    const message = this.userHead;
+    const queue = this.userQueue;
+    this.userHead = queue !== undefined && queue.length > 0 ? queue.shift() : NONE;
+    return message;
   }
 
   /** Takes the oldest system message and moves the next one, if any, into the slot. */
@@ -232,13 +247,13 @@ export class Mailbox implements Runnable {
   private received(message: unknown): void {
     const statistics = this.settings.statistics!; // only called when statistics are configured
     for (const s of statistics) s.messageReceived?.(message);
-    if (this.userQueue.length === 0) for (const s of statistics) s.mailboxEmpty?.();
+    if (this.userHead === NONE) for (const s of statistics) s.mailboxEmpty?.();
   }
 
   private scheduleIfPending(): void {
     if (this.status !== IDLE) return;
     const userReady =
-      (this.startPending || this.userQueue.length > 0) &&
+      (this.startPending || this.userHead !== NONE) &&
       !this.suspended &&
       this.awaiting === undefined;
     if (this.systemHead !== NONE || userReady) this.scheduleNow();

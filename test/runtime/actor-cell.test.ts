@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AllForOneStrategy,
   DeadLetterEvent,
@@ -17,28 +17,26 @@ import {
   collect,
   countingWorker,
   deferred,
+  deliver,
   flushPromises,
   isAlive,
+  leaf,
   nameOf,
   parentProps,
   pidOf,
   recording,
+  spawnStarted,
+  watching,
   settle,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
 } from './helpers.ts';
+import { systemFixture, type VirtualSystem } from './system-fixture.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
-
-const leaf = (log: string[], name: string): Props => Props.fromFunc(recording(log, name));
 
 describe('ActorCell lifecycle', () => {
   it('lifecycle: Started is the first message, before messages sent right after spawn', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(leaf(log, 'a'), 'a');
     v.system.root.send(pid, 'one');
@@ -48,7 +46,7 @@ describe('ActorCell lifecycle', () => {
   });
 
   it('lifecycle: an actor stopped before it ever ran still receives Started before Stopping', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(leaf(log, 'a'), 'a');
     v.system.root.stop(pid);
@@ -57,11 +55,9 @@ describe('ActorCell lifecycle', () => {
   });
 
   it('lifecycle: stopping delivers Stopping, stops the children, then delivers Stopped', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    const parent = v.system.root.spawnNamed(parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p');
-    v.scheduler.runUntilIdle();
-    log.length = 0;
+    const parent = spawnStarted(v, parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p', log);
     v.system.root.stop(parent);
     v.scheduler.runUntilIdle();
     expect(log).toEqual([
@@ -76,7 +72,7 @@ describe('ActorCell lifecycle', () => {
   });
 
   it('lifecycle: a parent receives Terminated for a child that stops and forgets it', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     let parentContext: Context | undefined;
     const props = parentProps(log, 'p', [
@@ -97,7 +93,7 @@ describe('ActorCell lifecycle', () => {
   });
 
   it('lifecycle: stopping a parent stops the whole subtree, every child before its parent', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const tree = parentProps(log, 'root', [
       ['a', parentProps(log, 'a', [['x', leaf(log, 'x')]])],
@@ -109,9 +105,7 @@ describe('ActorCell lifecycle', () => {
         ]),
       ],
     ]);
-    const root = v.system.root.spawnNamed(tree, 'root');
-    v.scheduler.runUntilIdle();
-    log.length = 0;
+    const root = spawnStarted(v, tree, 'root', log);
     v.system.root.stop(root);
     v.scheduler.runUntilIdle();
 
@@ -135,7 +129,7 @@ describe('ActorCell lifecycle', () => {
   });
 
   it('lifecycle: when Stopped is delivered the actor has no children left', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     let childrenAtStopped = -1;
     const props = Props.fromFunc((context) => {
       if (context.message === Started) {
@@ -152,7 +146,7 @@ describe('ActorCell lifecycle', () => {
   });
 
   it('lifecycle: a child is named under its parent and knows its parent', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     let seenParent: PID | undefined;
     const child = Props.fromFunc((context) => {
       if (context.message === Started) seenParent = context.parent;
@@ -166,7 +160,7 @@ describe('ActorCell lifecycle', () => {
 
 describe('ActorCell restart', () => {
   it('restart: Restarting goes to the failed instance and Started to a fresh one', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
     v.system.root.send(pid, new Boom());
@@ -175,12 +169,10 @@ describe('ActorCell restart', () => {
   });
 
   it('restart: the fresh instance starts from its initial state', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
-    for (const message of ['inc', 'inc', 'report', new Boom(), 'inc', 'report'])
-      v.system.root.send(pid, message);
-    v.scheduler.runUntilIdle();
+    deliver(v.system, v.scheduler, pid, 'inc', 'inc', 'report', new Boom(), 'inc', 'report');
     expect(log).toEqual([
       'w#1:Started',
       'w#1:count=2',
@@ -191,7 +183,7 @@ describe('ActorCell restart', () => {
   });
 
   it('restart: the failed message is not redelivered and the messages behind it are processed', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     let failures = 0;
     const props = Props.fromFunc(
@@ -203,8 +195,7 @@ describe('ActorCell restart', () => {
       }),
     );
     const pid = v.system.root.spawnNamed(props, 'a');
-    for (const message of ['one', 'poison-ish', 'two', 'three']) v.system.root.send(pid, message);
-    v.scheduler.runUntilIdle();
+    deliver(v.system, v.scheduler, pid, 'one', 'poison-ish', 'two', 'three');
     expect(failures).toBe(1);
     expect(log).toEqual([
       'a:Started',
@@ -218,27 +209,23 @@ describe('ActorCell restart', () => {
   });
 
   it('resume: the same instance processes the messages queued behind the failure', () => {
-    v = virtualSystem({ guardianStrategy: new OneForOneStrategy(() => 'resume') });
+    v = systems.virtual({ guardianStrategy: new OneForOneStrategy(() => 'resume') });
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
-    for (const message of ['inc', new Boom(), 'inc', 'report']) v.system.root.send(pid, message);
-    v.scheduler.runUntilIdle();
+    deliver(v.system, v.scheduler, pid, 'inc', new Boom(), 'inc', 'report');
     expect(log).toEqual(['w#1:Started', 'w#1:count=2']);
   });
 
   it('restart: the children of a failed actor stop before its fresh instance starts', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const failing = Props.fromFunc(
       recording(log, 'p', (context) => {
-        if (context.message === Started)
-          context.spawnNamed(Props.fromFunc(recording(log, 'c')), 'c');
+        if (context.message === Started) context.spawnNamed(leaf(log, 'c'), 'c');
         if (context.message === 'fail') throw new Boom();
       }),
     );
-    const pid = v.system.root.spawnNamed(failing, 'p');
-    v.scheduler.runUntilIdle();
-    log.length = 0;
+    const pid = spawnStarted(v, failing, 'p', log);
     v.system.root.send(pid, 'fail');
     v.scheduler.runUntilIdle();
     expect(log).toEqual([
@@ -254,7 +241,7 @@ describe('ActorCell restart', () => {
   });
 
   it('restart: a failure inside Started is supervised and the actor starts again', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     let starts = 0;
     const props = Props.fromFunc(
@@ -269,18 +256,11 @@ describe('ActorCell restart', () => {
   });
 
   it('restart: the PID stays the same, so senders need not know about the restart', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const watcherLog: string[] = [];
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
-    v.system.root.spawnNamed(
-      Props.fromFunc(
-        recording(watcherLog, 'watcher', (context) => {
-          if (context.message === Started) context.watch(pid);
-        }),
-      ),
-      'watcher',
-    );
+    v.system.root.spawnNamed(watching(watcherLog, 'watcher', pid), 'watcher');
     v.system.root.send(pid, new Boom());
     v.scheduler.runUntilIdle();
     v.system.root.send(pid, 'report');
@@ -291,7 +271,7 @@ describe('ActorCell restart', () => {
   });
 
   it('restart: a Restarting handler that throws does not prevent the restart', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const props = Props.fromFunc(
       recording(log, 'a', (context) => {
@@ -338,7 +318,7 @@ describe('ActorCell failure paths', () => {
     );
 
   it('spawn while stopping: a child spawned by a Terminated handler is stopped and the parent terminates', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const baseline = v.system.registry.size;
     const parent = v.system.root.spawnNamed(
@@ -361,7 +341,7 @@ describe('ActorCell failure paths', () => {
   });
 
   it('spawn while stopping: shutdown resolves although a parent respawns a child on every Terminated', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const baseline = v.system.registry.size;
     v.system.root.spawnNamed(respawning(log), 'p');
@@ -376,7 +356,7 @@ describe('ActorCell failure paths', () => {
   });
 
   it('spawn while stopping: stopAsync resolves although a parent respawns a child on every Terminated', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const baseline = v.system.registry.size;
     const parent = v.system.root.spawnNamed(respawning(log), 'p');
@@ -387,7 +367,7 @@ describe('ActorCell failure paths', () => {
   });
 
   it('spawn while restarting: a child spawned by a Terminated handler does not hold up the restart', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(
       Props.fromFunc(
@@ -418,10 +398,11 @@ describe('ActorCell failure paths', () => {
   });
 
   it('terminated: a Terminated handler that throws while the parent stops does not keep it from terminating', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const baseline = v.system.registry.size;
-    const parent = v.system.root.spawnNamed(
+    const parent = spawnStarted(
+      v,
       Props.fromFunc(
         recording(log, 'p', (context) => {
           if (context.message === Started) context.spawnNamed(leaf(log, 'c'), 'c');
@@ -429,9 +410,8 @@ describe('ActorCell failure paths', () => {
         }),
       ),
       'p',
+      log,
     );
-    v.scheduler.runUntilIdle();
-    log.length = 0;
     expect(await stopAndRun(parent)).toBe(true);
     expect(log).toEqual([
       'p:Stopping',
@@ -470,7 +450,7 @@ describe('ActorCell failure paths', () => {
   }
 
   it('restart while awaiting: the fresh instance starts without waiting for the old async receive', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const gate = deferred();
     await slowAndFlaky(log, gate.promise);
@@ -492,7 +472,7 @@ describe('ActorCell failure paths', () => {
   });
 
   it('restart while awaiting: the old async receive failing late is not held against the fresh instance', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
     const gate = deferred();
@@ -515,7 +495,7 @@ describe('ActorCell failure paths', () => {
   });
 
   it('stop while awaiting: an async receive that fails after its actor stopped is not reported', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const events = collect(v.system, SupervisionEvent);
     const gate = deferred();
     const pid = v.system.root.spawnNamed(
@@ -538,7 +518,7 @@ describe('ActorCell failure paths', () => {
   });
 
   it('resume while stopping: a resume that arrives after Stopping lets no user message run', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const deadLetters = collect(v.system, DeadLetterEvent);
     const child = Props.fromFunc(
@@ -552,9 +532,7 @@ describe('ActorCell failure paths', () => {
       }),
     );
     const strategy = new OneForOneStrategy(() => 'resume');
-    v.system.root.spawnNamed(parentProps([], 'p', [['c', child]], strategy), 'p');
-    v.scheduler.runUntilIdle();
-    log.length = 0;
+    spawnStarted(v, parentProps([], 'p', [['c', child]], strategy), 'p', log);
     const c = pidOf(v.system, 'p/c');
     v.system.root.send(c, 'boom');
     v.system.root.send(c, 'queued behind the stop');

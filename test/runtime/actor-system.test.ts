@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ActorSystem,
   DeadLetterEvent,
@@ -19,22 +19,10 @@ import {
   type Context,
 } from '../../runtime/index.ts';
 import { Latch } from '../../testkit/index.ts';
-import { collect } from './helpers.ts';
+import { collect, flushPromises, thrown } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-const systems: ActorSystem[] = [];
-
-function newSystem(options: ActorSystemOptions = {}): ActorSystem {
-  const system = new ActorSystem(options);
-  systems.push(system);
-  return system;
-}
-
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.shutdown()));
-});
-
-/** Lets promise callbacks run. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const systems = systemFixture();
 
 /** Props of an actor that logs its lifecycle as `id:Stopping` / `id:Stopped` and spawns `kids`. */
 function lifecycle(log: string[], kids: number, depth = 1): Props {
@@ -45,15 +33,6 @@ function lifecycle(log: string[], kids: number, depth = 1): Props {
     else if (ctx.message === Stopped) log.push(`${ctx.self.id}:Stopped`);
     else if (ctx.message === 'ready?') ctx.respond(ctx.children.length);
   });
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('ActorSystem', () => {
@@ -73,14 +52,14 @@ describe('ActorSystem', () => {
   });
 
   it('actor system: options override the defaults, and the resolved config is frozen', () => {
-    const defaults = newSystem().config;
+    const defaults = systems.live().config;
     expect(defaults).toEqual({
       throughput: RUNTIME_DEFAULTS.throughput,
       requestTimeoutMs: RUNTIME_DEFAULTS.requestTimeoutMs,
       deadLetterLogLimit: RUNTIME_DEFAULTS.deadLetterLogLimit,
       deadLetterLogIntervalMs: RUNTIME_DEFAULTS.deadLetterLogIntervalMs,
     });
-    const custom = newSystem({ throughput: 10, requestTimeoutMs: 250, deadLetterLogLimit: 0 });
+    const custom = systems.live({ throughput: 10, requestTimeoutMs: 250, deadLetterLogLimit: 0 });
     expect(custom.config).toMatchObject({
       throughput: 10,
       requestTimeoutMs: 250,
@@ -90,7 +69,7 @@ describe('ActorSystem', () => {
   });
 
   it('actor system: shutdown stops every top-level actor and all their children, then resolves', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const log: string[] = [];
     const parents = [0, 1, 2].map((i) => system.root.spawnNamed(lifecycle(log, 2, 2), `p${i}`));
     const loner = system.root.spawn(lifecycle(log, 0));
@@ -129,13 +108,13 @@ describe('ActorSystem', () => {
   });
 
   it('actor system: shutdown of an empty system resolves', async () => {
-    const system = newSystem();
+    const system = systems.live();
     await system.shutdown();
     expect(system.isStopping).toBe(true);
   });
 
   it('actor system: a top-level actor stopped before shutdown is no longer listed', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const a = system.root.spawn(lifecycle([], 0));
     const b = system.root.spawn(lifecycle([], 0));
     expect(system.topLevelActors.map(String).sort()).toEqual([a, b].map(String).sort());
@@ -151,14 +130,14 @@ describe('ActorSystem', () => {
     const first = system.shutdown();
     const aliveWhenSecondResolved = system.shutdown().then(() => system.topLevelActors.length);
     // Give a wrongly early promise the chance to resolve before any actor has run.
-    await flush();
+    await flushPromises();
     scheduler.runUntilIdle();
     await first;
     expect(await aliveWhenSecondResolved).toBe(0);
   });
 
   it('actor system: spawning after shutdown throws SystemStoppedError', async () => {
-    const system = newSystem();
+    const system = systems.live();
     await system.shutdown();
     const props = lifecycle([], 0);
     for (const spawn of [
@@ -174,7 +153,7 @@ describe('ActorSystem', () => {
   });
 
   it('actor system: spawns are refused from the moment shutdown is called', async () => {
-    const system = newSystem();
+    const system = systems.live();
     system.root.spawn(lifecycle([], 0));
     const done = system.shutdown();
     expect(thrown(() => system.root.spawn(lifecycle([], 0)))).toBeInstanceOf(SystemStoppedError);
@@ -182,18 +161,16 @@ describe('ActorSystem', () => {
   });
 
   it('actor system: two systems in one process are independent', async () => {
-    const a = newSystem();
-    const b = newSystem();
+    const a = systems.live();
+    const b = systems.live();
     expect(a.id).not.toBe(b.id);
     const logA: string[] = [];
     const logB: string[] = [];
     const inA = a.root.spawnNamed(lifecycle(logA, 0), 'same-name');
     const inB = b.root.spawnNamed(lifecycle(logB, 0), 'same-name');
     expect(inA.id).toBe(inB.id);
-    const deadA: DeadLetterEvent[] = [];
-    const deadB: DeadLetterEvent[] = [];
-    a.eventStream.subscribe(DeadLetterEvent, (e) => deadA.push(e));
-    b.eventStream.subscribe(DeadLetterEvent, (e) => deadB.push(e));
+    const deadA = collect(a, DeadLetterEvent);
+    const deadB = collect(b, DeadLetterEvent);
     a.root.send(new PID(a.address, 'nobody'), 'lost in a');
     expect(deadA).toHaveLength(1);
     expect(deadB).toHaveLength(0);
@@ -208,32 +185,12 @@ describe('ActorSystem', () => {
   });
 
   it('actor system: every system has its own id', () => {
-    const ids = new Set(Array.from({ length: 5 }, () => newSystem().id));
+    const ids = new Set(Array.from({ length: 5 }, () => systems.live().id));
     expect(ids.size).toBe(5);
   });
 });
 
 describe('ActorSystem failure paths', () => {
-  const manualSystems: { system: ActorSystem; scheduler: ManualScheduler }[] = [];
-
-  function manualSystem(options: ActorSystemOptions = {}): {
-    system: ActorSystem;
-    scheduler: ManualScheduler;
-  } {
-    const scheduler = new ManualScheduler();
-    const system = new ActorSystem({ ...options, scheduler });
-    manualSystems.push({ system, scheduler });
-    return { system, scheduler };
-  }
-
-  afterEach(async () => {
-    for (const { system, scheduler } of manualSystems.splice(0)) {
-      const done = system.shutdown();
-      scheduler.runUntilIdle();
-      await done;
-    }
-  });
-
   /** A strategy whose decider is user code with a bug: it throws instead of deciding. */
   const buggyDecider = (): OneForOneStrategy =>
     new OneForOneStrategy(() => {
@@ -249,7 +206,7 @@ describe('ActorSystem failure paths', () => {
     });
 
   it('decider: a guardian decider that throws stops the top-level actor and publishes a stop', async () => {
-    const { system, scheduler } = manualSystem({ guardianStrategy: buggyDecider() });
+    const { system, scheduler } = systems.virtual({ guardianStrategy: buggyDecider() });
     const events = collect(system, SupervisionEvent);
     const bad = system.root.spawnNamed(failOn('fail'), 'bad');
     const bystander = system.root.spawnNamed(failOn('never'), 'bystander');
@@ -268,7 +225,7 @@ describe('ActorSystem failure paths', () => {
   });
 
   it('decider: on the event loop, a guardian decider that throws leaves the system running', async () => {
-    const system = newSystem({ guardianStrategy: buggyDecider() });
+    const system = systems.live({ guardianStrategy: buggyDecider() });
     const decided = new Latch(1);
     const events: SupervisionEvent[] = [];
     system.eventStream.subscribe(SupervisionEvent, (event) => {
@@ -285,7 +242,7 @@ describe('ActorSystem failure paths', () => {
   });
 
   it('decider: a parent decider that throws stops the child, publishes a stop, and the parent lives on', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const events = collect(system, SupervisionEvent);
     const parentLog: string[] = [];
     const parent = system.root.spawnNamed(
@@ -312,7 +269,7 @@ describe('ActorSystem failure paths', () => {
   });
 
   it('producer: a throwing producer fails spawnNamed with its error and leaves the name free', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const deadLetters = collect(system, DeadLetterEvent);
     const failure = new Error('constructor failed');
     let failing = true;
@@ -340,7 +297,7 @@ describe('ActorSystem failure paths', () => {
   });
 
   it('unregister: a PID held after its actor stopped no longer references the process', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(Props.fromFunc(() => {}));
     scheduler.runUntilIdle();
     expect(pid.process).toBeDefined();

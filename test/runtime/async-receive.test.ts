@@ -1,8 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ActorSystem,
   DeadLetterEvent,
-  ManualScheduler,
   OneForOneStrategy,
   Props,
   Started,
@@ -12,50 +10,14 @@ import {
   type PID,
 } from '../../runtime/index.ts';
 import { Latch, TestProbe } from '../../testkit/index.ts';
+import { collect, deferred, flushPromises } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-let system: ActorSystem | undefined;
-let manual: ManualScheduler | undefined;
-
-afterEach(async () => {
-  if (system !== undefined) {
-    const done = system.shutdown();
-    manual?.runUntilIdle();
-    await done;
-  }
-  system = undefined;
-  manual = undefined;
-});
-
-function manualSystem(): { system: ActorSystem; scheduler: ManualScheduler } {
-  manual = new ManualScheduler();
-  system = new ActorSystem({ scheduler: manual });
-  return { system, scheduler: manual };
-}
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void; // assigned synchronously by the Promise executor
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Lets every queued promise callback run: microtasks drain before the next macrotask. */
-function flushMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+const systems = systemFixture();
 
 describe('Async receive', () => {
   it('async receive: user messages are processed strictly one after another, never interleaved', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const log: string[] = [];
     const done = new Latch(5);
     const pid = system.root.spawn(
@@ -76,7 +38,7 @@ describe('Async receive', () => {
   });
 
   it('async receive: the next user message waits until the returned promise settles', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const gate = deferred();
     const log: unknown[] = [];
     const pid = system.root.spawn(
@@ -91,19 +53,19 @@ describe('Async receive', () => {
     system.root.send(pid, 'slow');
     system.root.send(pid, 'next');
     scheduler.runUntilIdle();
-    await flushMicrotasks();
+    await flushPromises();
     scheduler.runUntilIdle();
     expect(log).toEqual(['slow begins']);
     expect(scheduler.pending).toBe(0);
 
     gate.resolve();
-    await flushMicrotasks();
+    await flushPromises();
     scheduler.runUntilIdle();
     expect(log).toEqual(['slow begins', 'slow ends', 'next']);
   });
 
   it('async receive: an async Started handler completes before the first user message', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const log: string[] = [];
     const done = new Latch(1);
     const pid = system.root.spawn(
@@ -123,7 +85,7 @@ describe('Async receive', () => {
   });
 
   it('async receive: a stop is processed while a receive is pending, and queued messages become dead letters', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const gate = deferred();
     const log: unknown[] = [];
     const dead: unknown[] = [];
@@ -139,7 +101,7 @@ describe('Async receive', () => {
     system.root.send(pid, 'slow');
     system.root.send(pid, 'queued');
     scheduler.runUntilIdle(); // Started (async: settles in a microtask)
-    await flushMicrotasks();
+    await flushPromises();
     scheduler.runUntilIdle(); // 'slow' begins and suspends the mailbox
 
     const stopped = system.root.stopAsync(pid);
@@ -149,15 +111,14 @@ describe('Async receive', () => {
     expect(dead).toEqual(['queued']);
 
     gate.resolve();
-    await flushMicrotasks();
+    await flushPromises();
     scheduler.runUntilIdle();
     expect(log).toEqual(['stopping']);
   });
 
   it('async receive: a rejected promise is supervised like a throw, and later messages reach the restarted actor', async () => {
-    system = new ActorSystem();
-    const failures: SupervisionEvent[] = [];
-    system.eventStream.subscribe(SupervisionEvent, (e) => failures.push(e));
+    const system = systems.live();
+    const failures = collect(system, SupervisionEvent);
     let instances = 0;
     const boom = new Error('async boom');
     const pid = system.root.spawn(
@@ -188,7 +149,7 @@ describe('Async receive', () => {
   });
 
   it('async receive: a rejection under a resume directive keeps the actor state and goes on', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     await probe.ready();
     let child: PID | undefined;
@@ -225,7 +186,7 @@ describe('Async receive', () => {
   it('async receive: context.message and sender survive a Terminated delivered while the receive awaits', async () => {
     // A watched actor may terminate while an async receive is suspended; the handler must still
     // see (and answer) the message it is processing when it resumes.
-    system = new ActorSystem();
+    const system = systems.live();
     const gate = deferred();
     const awaiting = new Latch(1);
     const seen = new Latch(1);

@@ -1,44 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActorSystem,
-  ManualScheduler,
-  Props,
-  Started,
-  Stopping,
-  type Context,
-  type PID,
-  type Receive,
-} from '../../runtime/index.ts';
+import { describe, expect, it } from 'vitest';
+import { Props, Started, Stopping, type Context, type Receive } from '../../runtime/index.ts';
+import { deferred, deliver, flushPromises } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-let system: ActorSystem | undefined;
-let manual: ManualScheduler | undefined;
-
-afterEach(async () => {
-  if (system !== undefined) {
-    const done = system.shutdown();
-    manual?.runUntilIdle();
-    await done;
-  }
-  system = undefined;
-  manual = undefined;
-});
-
-function manualSystem(): { system: ActorSystem; scheduler: ManualScheduler } {
-  manual = new ManualScheduler();
-  system = new ActorSystem({ scheduler: manual });
-  return { system, scheduler: manual };
-}
-
-/** Sends each message and runs the system until it is idle. */
-function deliver(
-  system: ActorSystem,
-  scheduler: ManualScheduler,
-  pid: PID,
-  ...messages: unknown[]
-) {
-  for (const m of messages) system.root.send(pid, m);
-  scheduler.runUntilIdle();
-}
+const systems = systemFixture();
 
 /** A behaviour that logs `name:message` for string messages and runs `commands` on them. */
 function behaviour(
@@ -56,7 +21,7 @@ function behaviour(
 
 describe('Behaviours', () => {
   it('behaviour: become replaces the behaviour from the next message on', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const b = behaviour('B', log);
     const pid = system.root.spawn(
@@ -67,7 +32,7 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: become discards stacked behaviours, so unbecomeStacked returns to the actor', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const c = behaviour('C', log, { pop: (ctx) => ctx.unbecomeStacked() });
     const b = behaviour('B', log, { replace: (ctx) => ctx.become(c) });
@@ -79,7 +44,7 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: becomeStacked pushes and unbecomeStacked pops back to the previous one', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const pop = { pop: (ctx: Context) => ctx.unbecomeStacked() };
     const c = behaviour('C', log, pop);
@@ -92,7 +57,7 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: unbecomeStacked with nothing stacked keeps the actor’s own receive', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const pid = system.root.spawn(
       Props.fromFunc(behaviour('A', log, { pop: (ctx) => ctx.unbecomeStacked() })),
@@ -102,7 +67,7 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: lifecycle messages go to the current behaviour', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const seen: unknown[] = [];
     const stopping: Receive = (context) => {
       if (context.message === Stopping) seen.push('B saw Stopping');
@@ -120,7 +85,7 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: a restart resets the behaviour to the fresh instance’s receive', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     let instance = 0;
     const pid = system.root.spawn(
@@ -144,7 +109,7 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: a restart also drops behaviours pushed with becomeStacked', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const b = behaviour('B', log, {
       fail: () => {
@@ -159,10 +124,9 @@ describe('Behaviours', () => {
   });
 
   it('behaviour: an async behaviour suspends the mailbox like an async receive', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const log: string[] = [];
-    let release!: () => void; // assigned synchronously by the Promise executor
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gate = deferred();
     const slow: Receive = async (context) => {
       if (context.message !== 'wait') {
         log.push(`slow:${String(context.message)}`);
@@ -170,7 +134,7 @@ describe('Behaviours', () => {
         return;
       }
       log.push('waiting');
-      await gate;
+      await gate.promise;
       log.push('released');
     };
     const pid = system.root.spawn(
@@ -182,9 +146,9 @@ describe('Behaviours', () => {
     system.root.send(pid, 'wait');
     system.root.send(pid, 'next');
     const reply = system.root.request(pid, 'ping', 1_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    await flushPromises();
     expect(log).toEqual(['waiting']);
-    release();
+    gate.resolve();
     expect(await reply).toBe('pong');
     expect(log).toEqual(['waiting', 'released', 'slow:next', 'slow:ping']);
   });

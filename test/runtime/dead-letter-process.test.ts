@@ -1,11 +1,9 @@
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ActorSystem,
   DeadLetterError,
   DeadLetterEvent,
   DeadLetterResponse,
-  ManualScheduler,
   PID,
   Props,
   Started,
@@ -13,48 +11,17 @@ import {
   type Context,
 } from '../../runtime/index.ts';
 import { TestProbe, withTimeout } from '../../testkit/index.ts';
+import { collect } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-const systems: { system: ActorSystem; scheduler?: ManualScheduler }[] = [];
-
-/** A system on the event loop, shut down after the test. */
-function liveSystem(): ActorSystem {
-  const system = new ActorSystem();
-  systems.push({ system });
-  return system;
-}
-
-/** A system on virtual time; nothing runs until the test steps the scheduler. */
-function manualSystem(options: ConstructorParameters<typeof ActorSystem>[0] = {}): {
-  system: ActorSystem;
-  scheduler: ManualScheduler;
-} {
-  const scheduler = new ManualScheduler();
-  const system = new ActorSystem({ ...options, scheduler });
-  systems.push({ system, scheduler });
-  return { system, scheduler };
-}
-
-afterEach(async () => {
-  for (const { system, scheduler } of systems.splice(0)) {
-    const done = system.shutdown();
-    scheduler?.runUntilIdle();
-    await done;
-  }
-});
-
-/** Records every dead letter the system publishes. */
-function deadLetters(system: ActorSystem): DeadLetterEvent[] {
-  const seen: DeadLetterEvent[] = [];
-  system.eventStream.subscribe(DeadLetterEvent, (e) => seen.push(e));
-  return seen;
-}
+const systems = systemFixture();
 
 const blackHole = Props.fromFunc(() => {});
 
 describe('DeadLetterProcess', () => {
   it('dead letters: a send to an unknown PID publishes a DeadLetterEvent with pid and message', () => {
-    const { system } = manualSystem();
-    const seen = deadLetters(system);
+    const { system } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const nobody = new PID(system.address, 'nobody');
     system.root.send(nobody, 'hello');
     expect(seen).toHaveLength(1);
@@ -65,10 +32,10 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: a send to a stopped PID carries the sender, which gets a DeadLetterResponse', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const target = system.root.spawn(blackHole);
     await system.root.stopAsync(target);
-    const seen = deadLetters(system);
+    const seen = collect(system, DeadLetterEvent);
     const probe = TestProbe.spawn(system);
     const message = { order: 7 };
     system.root.send(target, message, { sender: probe.pid });
@@ -81,8 +48,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: user messages still queued when an actor stops become dead letters in order', () => {
-    const { system, scheduler } = manualSystem();
-    const seen = deadLetters(system);
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const received: unknown[] = [];
     const pid = system.root.spawn(Props.fromFunc((ctx) => void received.push(ctx.message)));
     scheduler.runUntilIdle();
@@ -95,8 +62,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: stopping an actor before it ran does not dead-letter its Started message', () => {
-    const { system, scheduler } = manualSystem();
-    const seen = deadLetters(system);
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const pid = system.root.spawn(blackHole);
     system.root.send(pid, 'queued');
     system.root.stop(pid);
@@ -106,8 +73,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: a bounded mailbox with the drop policy dead-letters the overflow', () => {
-    const { system, scheduler } = manualSystem();
-    const seen = deadLetters(system);
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const pid = system.root.spawn(blackHole.withMailbox({ capacity: 2, overflow: 'drop' }));
     scheduler.runUntilIdle();
     for (let i = 0; i < 5; i++) system.root.send(pid, i);
@@ -119,7 +86,7 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: request to an unknown PID rejects with DeadLetterError at once, not at its timeout', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const baseline = system.registry.size;
     const nobody = new PID(system.address, 'nobody');
     const error: unknown = await system.root.request(nobody, 'ping', 10_000).then(
@@ -134,7 +101,7 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: request to a stopped actor fails fast on the event loop too', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const target = system.root.spawn(blackHole);
     await system.root.stopAsync(target);
     const baseline = system.registry.size;
@@ -149,7 +116,7 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: a request from inside an actor to a dead PID rejects with DeadLetterError', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const nobody = new PID(system.address, 'nobody');
     const asker = system.root.spawn(
       Props.fromFunc((ctx) => {
@@ -164,8 +131,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: a DeadLetterResponse is never answered with another one (no ping-pong)', () => {
-    const { system, scheduler } = manualSystem();
-    const seen = deadLetters(system);
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const goneA = new PID(system.address, 'gone-a');
     const goneB = new PID(system.address, 'gone-b');
     system.root.send(goneA, new DeadLetterResponse(goneA), { sender: goneB });
@@ -175,8 +142,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: a message with a dead sender yields exactly two dead letters', () => {
-    const { system, scheduler } = manualSystem();
-    const seen = deadLetters(system);
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const goneA = new PID(system.address, 'gone-a');
     const goneB = new PID(system.address, 'gone-b');
     system.root.send(goneA, 'hello', { sender: goneB });
@@ -189,8 +156,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: an actor receiving a DeadLetterResponse does not bounce it back', async () => {
-    const system = liveSystem();
-    const seen = deadLetters(system);
+    const system = systems.live();
+    const seen = collect(system, DeadLetterEvent);
     const nobody = new PID(system.address, 'nobody');
     const got = new Array<unknown>();
     const sender = system.root.spawn(
@@ -213,8 +180,8 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: respond with no sender publishes a dead letter with no target', async () => {
-    const system = liveSystem();
-    const seen = deadLetters(system);
+    const system = systems.live();
+    const seen = collect(system, DeadLetterEvent);
     const probe = TestProbe.spawn(system);
     const responder = system.root.spawn(
       Props.fromFunc((ctx) => {
@@ -233,7 +200,7 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: watching a stopped PID yields Terminated with reason NotFound', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const target = system.root.spawn(blackHole);
     await system.root.stopAsync(target);
     const probe = TestProbe.spawn(system);
@@ -244,7 +211,7 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: watching a PID that never existed yields Terminated NotFound from inside an actor', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const nobody = new PID(system.address, 'never-spawned');
     const probe = TestProbe.spawn(system);
     system.root.spawn(
@@ -259,7 +226,7 @@ describe('DeadLetterProcess', () => {
   });
 
   it('dead letters: stopAsync of an already stopped PID resolves', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const target = system.root.spawn(blackHole);
     await system.root.stopAsync(target);
     await withTimeout(system.root.stopAsync(target), 1_000, () => 'second stopAsync hung');
@@ -275,7 +242,7 @@ describe('dead-letter log', () => {
       { level: 'info' },
       { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
     );
-    const { system, scheduler } = manualSystem({
+    const { system, scheduler } = systems.virtual({
       logger,
       deadLetterLogLimit: limit,
       deadLetterLogIntervalMs: intervalMs,
@@ -339,7 +306,7 @@ describe('dead-letter log', () => {
   it('dead-letter log: nothing is written when the logger level is above info', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const { system, scheduler } = manualSystem({ logger, deadLetterLogLimit: 1 });
+    const { system, scheduler } = systems.virtual({ logger, deadLetterLogLimit: 1 });
     const nobody = new PID(system.address, 'nobody');
     for (let i = 0; i < 5; i++) system.root.send(nobody, i);
     scheduler.advance(10_000);

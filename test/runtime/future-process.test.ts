@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ActorSystem,
   DeadLetterEvent,
@@ -8,40 +8,14 @@ import {
   Props,
   SupervisionEvent,
   TimeoutError,
-  type ActorSystemOptions,
   type Context,
   type PID,
 } from '../../runtime/index.ts';
 import { TestProbe } from '../../testkit/index.ts';
+import { collect, flushPromises, settle } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-const systems: { system: ActorSystem; scheduler?: ManualScheduler }[] = [];
-
-function liveSystem(options: ActorSystemOptions = {}): ActorSystem {
-  const system = new ActorSystem(options);
-  systems.push({ system });
-  return system;
-}
-
-function manualSystem(options: ActorSystemOptions = {}): {
-  system: ActorSystem;
-  scheduler: ManualScheduler;
-} {
-  const scheduler = new ManualScheduler();
-  const system = new ActorSystem({ ...options, scheduler });
-  systems.push({ system, scheduler });
-  return { system, scheduler };
-}
-
-afterEach(async () => {
-  for (const { system, scheduler } of systems.splice(0)) {
-    const done = system.shutdown();
-    scheduler?.runUntilIdle();
-    await done;
-  }
-});
-
-/** Lets promise callbacks run; virtual time does not move. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const systems = systemFixture();
 
 /** Tracks a promise's outcome without awaiting it. */
 function track<T>(promise: Promise<T>): {
@@ -75,13 +49,13 @@ function holder(): { props: Props; senders: PID[] } {
 
 describe('request and FutureProcess', () => {
   it('request: a respond resolves the request with the reply', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const pid = system.root.spawn(echo);
     await expect(system.root.request(pid, 'hi', 1_000)).resolves.toBe('echo:hi');
   });
 
   it('request: the receiver sees a future PID as the sender, unregistered once settled', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const { props, senders } = holder();
     const pid = system.root.spawn(props);
     const baseline = system.registry.size;
@@ -93,23 +67,23 @@ describe('request and FutureProcess', () => {
     expect(future.equals(pid)).toBe(false);
     expect(system.registry.getLocal(future.id)).toBeDefined();
     system.root.send(future, 'pong');
-    await flush();
+    await flushPromises();
     expect(reply).toEqual({ state: 'resolved', value: 'pong' });
     expect(system.registry.getLocal(future.id)).toBeUndefined();
     expect(system.registry.size).toBe(baseline);
   });
 
   it('request: a timeout rejects with TimeoutError and unregisters the future', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(blackHole);
     scheduler.runUntilIdle();
     const baseline = system.registry.size;
     const reply = track(system.root.request(pid, 'ping', 100));
     scheduler.advance(99);
-    await flush();
+    await flushPromises();
     expect(reply.state).toBe('pending');
     scheduler.advance(1);
-    await flush();
+    await flushPromises();
     expect(reply.state).toBe('rejected');
     expect(reply.value).toBeInstanceOf(TimeoutError);
     expect(reply.value).toMatchObject({ code: 'ERR_TIMEOUT', name: 'TimeoutError' });
@@ -118,41 +92,40 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: a numeric timeout and { timeoutMs } behave the same', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(blackHole);
     const bare = track(system.root.request(pid, 'a', 50));
     const options = track(system.root.request(pid, 'b', { timeoutMs: 50 }));
     scheduler.advance(49);
-    await flush();
+    await flushPromises();
     expect([bare.state, options.state]).toEqual(['pending', 'pending']);
     scheduler.advance(1);
-    await flush();
+    await flushPromises();
     expect(bare.value).toBeInstanceOf(TimeoutError);
     expect(options.value).toBeInstanceOf(TimeoutError);
 
-    const live = liveSystem();
+    const live = systems.live();
     const echoPid = live.root.spawn(echo);
     await expect(live.root.request(echoPid, 'x', 50)).resolves.toBe('echo:x');
     await expect(live.root.request(echoPid, 'y', { timeoutMs: 50 })).resolves.toBe('echo:y');
   });
 
   it('request: without a timeout the system requestTimeoutMs applies', async () => {
-    const { system, scheduler } = manualSystem({ requestTimeoutMs: 300 });
+    const { system, scheduler } = systems.virtual({ requestTimeoutMs: 300 });
     const pid = system.root.spawn(blackHole);
     const implicit = track(system.root.request(pid, 'a'));
     const headersOnly = track(system.root.request(pid, 'b', { headers: { k: 'v' } }));
     scheduler.advance(299);
-    await flush();
+    await flushPromises();
     expect([implicit.state, headersOnly.state]).toEqual(['pending', 'pending']);
     scheduler.advance(1);
-    await flush();
+    await flushPromises();
     expect([implicit.state, headersOnly.state]).toEqual(['rejected', 'rejected']);
   });
 
   it('request: a late reply after the timeout becomes a dead letter and throws nothing', async () => {
-    const { system, scheduler } = manualSystem();
-    const seen: DeadLetterEvent[] = [];
-    system.eventStream.subscribe(DeadLetterEvent, (e) => seen.push(e));
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     let late: PID | undefined;
     const slow = system.root.spawn(
       Props.fromFunc((ctx) => {
@@ -162,11 +135,11 @@ describe('request and FutureProcess', () => {
     );
     const reply = track(system.root.request(slow, 'slow', 20));
     scheduler.advance(20);
-    await flush();
+    await flushPromises();
     expect(reply.value).toBeInstanceOf(TimeoutError);
     system.root.send(slow, 'answer now');
     expect(() => scheduler.runUntilIdle()).not.toThrow();
-    await flush();
+    await flushPromises();
     expect(seen).toHaveLength(1);
     expect(seen[0]?.pid?.equals(late)).toBe(true);
     expect(seen[0]?.message).toBe('too late');
@@ -174,9 +147,8 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: only the first reply settles the request; a second one is a dead letter', async () => {
-    const { system, scheduler } = manualSystem();
-    const seen: DeadLetterEvent[] = [];
-    system.eventStream.subscribe(DeadLetterEvent, (e) => seen.push(e));
+    const { system, scheduler } = systems.virtual();
+    const seen = collect(system, DeadLetterEvent);
     const twice = system.root.spawn(
       Props.fromFunc((ctx) => {
         if (ctx.message !== 'twice') return;
@@ -186,13 +158,13 @@ describe('request and FutureProcess', () => {
     );
     const reply = track(system.root.request(twice, 'twice', 1_000));
     scheduler.runUntilIdle();
-    await flush();
+    await flushPromises();
     expect(reply).toEqual({ state: 'resolved', value: 'first' });
     expect(seen.map((e) => e.message)).toEqual(['second']);
   });
 
   it('request: replies of any value settle the request exactly as sent', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const instance = new Date(0);
     const replies: unknown[] = [undefined, null, 0, '', false, instance, { a: [1] }];
     const replier = system.root.spawn(
@@ -242,9 +214,9 @@ describe('request and FutureProcess', () => {
             if (s.replyAfter >= s.timeout) lateReplies++;
             system.root.send(senders.get(id)!, `reply ${id}`);
           });
-          await flush();
+          await flushPromises();
           scheduler.advance(1);
-          await flush();
+          await flushPromises();
         }
         specs.forEach((s, id) => {
           const outcome = settled[id];
@@ -276,20 +248,20 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: a thousand concurrent requests with one timeout expire together and unregister', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(blackHole);
     scheduler.runUntilIdle();
     const baseline = system.registry.size;
     const replies = Array.from({ length: 1_000 }, (_, i) => track(system.root.request(pid, i, 40)));
     expect(system.registry.size).toBe(baseline + 1_000);
     scheduler.advance(40);
-    await flush();
+    await flushPromises();
     expect(replies.every((r) => r.value instanceof TimeoutError)).toBe(true);
     expect(system.registry.size).toBe(baseline);
   });
 
   it('request: forward keeps the original sender, so the last actor answers the requester', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const last = system.root.spawn(
       Props.fromFunc((ctx) => {
         if (typeof ctx.message === 'string')
@@ -314,7 +286,7 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: forward of a message sent with a sender reaches that sender', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const target = system.root.spawn(echo);
     const forwarder = system.root.spawn(
@@ -328,7 +300,7 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: headers given to request reach the receiver', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const headerEcho = system.root.spawn(
       Props.fromFunc((ctx) => {
         if (ctx.message === 'headers?') ctx.respond({ ...ctx.headers });
@@ -346,7 +318,7 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: an actor can request another actor and continue with the reply', async () => {
-    const system = liveSystem();
+    const system = systems.live();
     const target = system.root.spawn(echo);
     const asker = system.root.spawn(
       Props.fromFunc((ctx: Context) => {
@@ -360,7 +332,7 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: a full bounded mailbox rejects the request and leaves no future behind', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(blackHole.withMailbox({ capacity: 1 }));
     scheduler.runUntilIdle();
     system.root.send(pid, 'fills the mailbox');
@@ -377,7 +349,7 @@ describe('request and FutureProcess', () => {
   });
 
   it('request: a negative or NaN timeout is refused instead of waiting forever', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(blackHole);
     scheduler.runUntilIdle();
     const baseline = system.registry.size;
@@ -392,7 +364,7 @@ describe('request and FutureProcess', () => {
         outcome = error;
       }
       scheduler.advance(60_000);
-      await flush();
+      await flushPromises();
       expect(outcome).toMatchObject({ code: 'ERR_INVALID_CONFIG' });
     }
     expect(system.registry.size).toBe(baseline);
@@ -401,7 +373,7 @@ describe('request and FutureProcess', () => {
 
 describe('request to a full mailbox', () => {
   it('request: a full bounded mailbox makes request return a rejected promise, never throw', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(blackHole.withMailbox({ capacity: 1 }));
     scheduler.runUntilIdle();
     system.root.send(pid, 'fills the mailbox');
@@ -420,9 +392,8 @@ describe('request to a full mailbox', () => {
   });
 
   it('request: an actor requesting from a full mailbox gets the rejection and does not fail', async () => {
-    const { system, scheduler } = manualSystem();
-    const failures: SupervisionEvent[] = [];
-    system.eventStream.subscribe(SupervisionEvent, (event) => failures.push(event));
+    const { system, scheduler } = systems.virtual();
+    const failures = collect(system, SupervisionEvent);
     // Stuck in an async receive, so the one message behind it keeps the mailbox full.
     const full = system.root.spawn(
       Props.fromFunc(async (ctx: Context) => {
@@ -430,7 +401,7 @@ describe('request to a full mailbox', () => {
       }).withMailbox({ capacity: 1 }),
     );
     system.root.send(full, 'block');
-    await drain(scheduler);
+    await settle(scheduler);
     system.root.send(full, 'fills the mailbox');
     const asker = system.root.spawn(
       Props.fromFunc((ctx: Context) => {
@@ -441,16 +412,8 @@ describe('request to a full mailbox', () => {
       }),
     );
     const reply = track(system.root.request(asker, 'ask', 1_000));
-    await drain(scheduler);
+    await settle(scheduler);
     expect(reply).toEqual({ state: 'resolved', value: 'ERR_MAILBOX_FULL' });
     expect(failures).toEqual([]);
   });
 });
-
-/** Runs mailboxes and promise callbacks in turn until both are quiet (virtual time stands still). */
-async function drain(scheduler: ManualScheduler): Promise<void> {
-  for (let round = 0; round < 10; round++) {
-    scheduler.runUntilIdle();
-    await flush();
-  }
-}

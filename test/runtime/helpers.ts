@@ -1,6 +1,6 @@
 import {
-  ActorSystem,
-  ManualScheduler,
+  type ActorSystem,
+  type ManualScheduler,
   PID,
   Props,
   ReceiveTimeout,
@@ -9,29 +9,31 @@ import {
   Stopped,
   Stopping,
   Terminated,
-  type ActorSystemOptions,
   type Receive,
+  type Runnable,
   type SupervisorStrategy,
 } from '../../runtime/index.ts';
-import { withTimeout } from '../../testkit/index.ts';
+import type { VirtualSystem } from './system-fixture.ts';
 
-/** An actor system driven by a `ManualScheduler`: nothing runs until the test steps it. */
-export interface VirtualSystem {
-  readonly system: ActorSystem;
-  readonly scheduler: ManualScheduler;
+/** A scheduler task that appends `name` to `log` and then runs `then`, if given. */
+export function task(log: string[], name: string, then?: () => void): Runnable {
+  return {
+    run: () => {
+      log.push(name);
+      then?.();
+    },
+  };
 }
 
-/** Creates an actor system on virtual time. */
-export function virtualSystem(options: Omit<ActorSystemOptions, 'scheduler'> = {}): VirtualSystem {
-  const scheduler = new ManualScheduler();
-  return { system: new ActorSystem({ ...options, scheduler }), scheduler };
-}
-
-/** Shuts a virtual-time system down, running the scheduler so that every actor can stop. */
-export async function shutdownVirtual({ system, scheduler }: VirtualSystem): Promise<void> {
-  const done = system.shutdown();
+/** Sends each message from the root context, in order, and runs the system until it is idle. */
+export function deliver(
+  system: ActorSystem,
+  scheduler: ManualScheduler,
+  pid: PID,
+  ...messages: unknown[]
+): void {
+  for (const message of messages) system.root.send(pid, message);
   scheduler.runUntilIdle();
-  await withTimeout(done, 1_000, () => 'the actor system did not shut down');
 }
 
 /** Resolves once every promise callback queued so far (and those they queue) has run. */
@@ -89,6 +91,41 @@ export function recording(log: string[], name: string, then?: Receive): Receive 
   };
 }
 
+/** Props of an actor that only records what it receives, as `name:message`. */
+export function leaf(log: string[], name: string): Props {
+  return Props.fromFunc(recording(log, name));
+}
+
+/** Props of an actor that watches `target` once it has started and records what it receives. */
+export function watching(log: string[], name: string, target: PID): Props {
+  return Props.fromFunc(
+    recording(log, name, (context) => {
+      if (context.message === Started) context.watch(target);
+    }),
+  );
+}
+
+/**
+ * Spawns `props` as the top-level actor `name` and runs the system until it (with any children it
+ * spawns on Started) has started; then empties `log`, so that it holds only what follows.
+ */
+export function spawnStarted(v: VirtualSystem, props: Props, name: string, log: string[]): PID {
+  const pid = v.system.root.spawnNamed(props, name);
+  v.scheduler.runUntilIdle();
+  log.length = 0;
+  return pid;
+}
+
+/** Runs `fn` and returns what it threw, or `undefined` when it returned normally. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** The error tests throw on purpose from an actor. */
 export class Boom extends Error {
   constructor(message = 'boom') {
@@ -117,6 +154,23 @@ export function countingWorker(log: string[], name: string): Props {
       },
     };
   });
+}
+
+/**
+ * Sends a fresh `Boom` to the actor `id` `times` times, running the system after each one and
+ * advancing virtual time by `spacingMs` between them.
+ */
+export function failRepeatedly(
+  v: VirtualSystem,
+  id: string,
+  times: number,
+  spacingMs: number,
+): void {
+  for (let i = 0; i < times; i++) {
+    v.system.root.send(pidOf(v.system, id), new Boom(`failure ${i + 1}`));
+    v.scheduler.runUntilIdle();
+    if (i < times - 1) v.scheduler.advance(spacingMs);
+  }
 }
 
 /**
@@ -159,9 +213,20 @@ export function collect<T>(
   return events;
 }
 
-/** A promise together with its resolve function, for async receives a test finishes by hand. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+/** A promise together with the functions that settle it, for work a test finishes by hand. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** Creates a promise that the test settles by hand, for async receives and continuations. */
+export function deferred<T = void>(): Deferred<T> {
   let resolve!: (value: T) => void; // assigned synchronously by the Promise executor
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }

@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ActorSystem,
   DeadLetterEvent,
   MailboxFullError,
   ManualScheduler,
@@ -9,38 +8,18 @@ import {
   Started,
   Stopped,
   Stopping,
+  type ActorSystem,
   type Context,
   type MailboxStatistics,
   type PID,
 } from '../../runtime/index.ts';
 import { Latch } from '../../testkit/index.ts';
+import { collect, deferred, flushPromises, thrown } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
 type Invoker = Parameters<Mailbox['start']>[0];
 
-let system: ActorSystem | undefined;
-let manual: ManualScheduler | undefined;
-
-afterEach(async () => {
-  if (system !== undefined) {
-    const done = system.shutdown();
-    manual?.runUntilIdle();
-    await done;
-  }
-  system = undefined;
-  manual = undefined;
-});
-
-function eventLoopSystem(): ActorSystem {
-  return (system = new ActorSystem());
-}
-
-function manualSystem(throughput?: number): { system: ActorSystem; scheduler: ManualScheduler } {
-  manual = new ManualScheduler();
-  system = new ActorSystem(
-    throughput === undefined ? { scheduler: manual } : { scheduler: manual, throughput },
-  );
-  return { system, scheduler: manual };
-}
+const systems = systemFixture();
 
 /** A mailbox on a manual scheduler whose invoker logs what it is given. */
 function recordingMailbox(
@@ -178,10 +157,9 @@ describe('Mailbox', () => {
 
 describe('Mailbox ordering in an actor', () => {
   it('mailbox: stop overtakes queued user messages, which become dead letters', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const received: unknown[] = [];
-    const dead: DeadLetterEvent[] = [];
-    system.eventStream.subscribe(DeadLetterEvent, (e) => dead.push(e));
+    const dead = collect(system, DeadLetterEvent);
     const pid = system.root.spawn(recorder(received));
     scheduler.runUntilIdle();
     system.root.send(pid, 'a');
@@ -196,7 +174,7 @@ describe('Mailbox ordering in an actor', () => {
   });
 
   it('mailbox: an actor stopped right after spawn receives Started first, and Started is no dead letter', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const seen: string[] = [];
     const dead: unknown[] = [];
     system.eventStream.subscribe(DeadLetterEvent, (e) => dead.push(e.message));
@@ -215,7 +193,7 @@ describe('Mailbox ordering in an actor', () => {
   });
 
   it('mailbox: each sender’s messages arrive in the order sent while several senders interleave', async () => {
-    const system = eventLoopSystem();
+    const system = systems.live();
     const SENDERS = 4;
     const COUNT = 200;
     const arrivals: { from: number; seq: number }[] = [];
@@ -250,7 +228,7 @@ describe('Mailbox ordering in an actor', () => {
   });
 
   it('mailbox: an actor that keeps messaging itself does not starve timers or setImmediate', async () => {
-    const system = eventLoopSystem();
+    const system = systems.live();
     // The cap only bounds the test if the runtime starves the loop; a fair runtime never reaches it.
     const CAP = 1_000_000;
     let processed = 0;
@@ -291,7 +269,7 @@ describe('Mailbox ordering in an actor', () => {
   });
 
   it('mailbox: with Props.withThroughput(3) one scheduler step processes at most 3 user messages', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const received: unknown[] = [];
     const pid = system.root.spawn(recorder(received).withThroughput(3));
     scheduler.runUntilIdle();
@@ -307,7 +285,7 @@ describe('Mailbox ordering in an actor', () => {
   });
 
   it('mailbox: the system throughput applies when Props sets none', () => {
-    const { system, scheduler } = manualSystem(2);
+    const { system, scheduler } = systems.virtual({ throughput: 2 });
     const received: unknown[] = [];
     const pid = system.root.spawn(recorder(received));
     scheduler.runUntilIdle();
@@ -317,7 +295,7 @@ describe('Mailbox ordering in an actor', () => {
   });
 
   it('mailbox: a mailbox that used up its throughput goes behind other ready mailboxes', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const named = (name: string): Props =>
       Props.fromFunc((context) => {
@@ -348,7 +326,7 @@ describe('Bounded mailbox', () => {
     capacity: number,
     overflow: 'reject' | 'drop',
   ): { system: ActorSystem; scheduler: ManualScheduler; pid: PID; received: unknown[] } {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const received: unknown[] = [];
     const pid = system.root.spawn(recorder(received).withMailbox({ capacity, overflow }));
     scheduler.runUntilIdle();
@@ -358,12 +336,7 @@ describe('Bounded mailbox', () => {
 
   it('bounded mailbox: `reject` throws MailboxFullError at the sender and keeps earlier messages', () => {
     const { system, scheduler, pid, received } = fullActor(3, 'reject');
-    let error: unknown;
-    try {
-      system.root.send(pid, 'overflow');
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => system.root.send(pid, 'overflow'));
     expect(error).toBeInstanceOf(MailboxFullError);
     expect(error).toMatchObject({ code: 'ERR_MAILBOX_FULL', capacity: 3 });
     scheduler.runUntilIdle();
@@ -374,7 +347,7 @@ describe('Bounded mailbox', () => {
   });
 
   it('bounded mailbox: `reject` is the default overflow policy', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const pid = system.root.spawn(Props.fromFunc(() => {}).withMailbox({ capacity: 1 }));
     scheduler.runUntilIdle();
     system.root.send(pid, 'fits');
@@ -385,8 +358,7 @@ describe('Bounded mailbox', () => {
 
   it('bounded mailbox: `drop` publishes a DeadLetterEvent with reason mailbox-full', () => {
     const { system, scheduler, pid, received } = fullActor(2, 'drop');
-    const dead: DeadLetterEvent[] = [];
-    system.eventStream.subscribe(DeadLetterEvent, (e) => dead.push(e));
+    const dead = collect(system, DeadLetterEvent);
     system.root.send(pid, 'dropped');
     expect(dead).toHaveLength(1);
     expect(dead[0]!.reason).toBe('mailbox-full');
@@ -413,7 +385,7 @@ describe('Bounded mailbox', () => {
   });
 
   it('bounded mailbox: `capacity` messages sent right after spawn all fit (Started takes no slot)', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const received: unknown[] = [];
     const pid = system.root.spawn(recorder(received).withMailbox({ capacity: 2 }));
     system.root.send(pid, 'a');
@@ -435,7 +407,7 @@ describe('Mailbox statistics', () => {
   }
 
   it('mailbox statistics: started, posted, received and empty are reported in order', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const pid = system.root.spawn(
       Props.fromFunc(() => {}).withMailbox({ statistics: [recordingStatistics(log)] }),
@@ -450,7 +422,7 @@ describe('Mailbox statistics', () => {
   });
 
   it('mailbox statistics: every observer is called, and each callback is optional', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const first: string[] = [];
     const second: unknown[] = [];
     const pid = system.root.spawn(
@@ -466,7 +438,7 @@ describe('Mailbox statistics', () => {
 
   it('mailbox statistics: posted and received counts balance once the mailbox is idle', () => {
     // A queue-depth gauge (posted minus received) must return to zero, Started included.
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     let posted = 0;
     let received = 0;
     const pid = system.root.spawn(
@@ -483,7 +455,7 @@ describe('Mailbox statistics', () => {
   });
 
   it('mailbox statistics: the hook sees messages an actor sends itself during a flood', async () => {
-    const system = eventLoopSystem();
+    const system = systems.live();
     let posted = 0;
     const done = new Latch(1);
     const pid = system.root.spawn(
@@ -510,10 +482,9 @@ describe('Mailbox statistics', () => {
 
 describe('Mailbox abandoned receives', () => {
   it('mailbox: abandonAwait lets user messages run while the abandoned receive is still pending', async () => {
-    let release!: () => void; // assigned synchronously by the Promise executor
-    const pending = new Promise<void>((resolve) => (release = resolve));
+    const pending = deferred();
     const { mailbox, scheduler, log } = recordingMailbox(300, Infinity, (message) =>
-      message === 'slow' ? pending : undefined,
+      message === 'slow' ? pending.promise : undefined,
     );
     mailbox.postUser('slow');
     mailbox.postUser('next');
@@ -522,22 +493,21 @@ describe('Mailbox abandoned receives', () => {
     mailbox.abandonAwait();
     scheduler.runUntilIdle();
     expect(log).toEqual(['user:slow', 'user:next']);
-    release();
-    await new Promise((resolve) => setImmediate(resolve));
+    pending.resolve();
+    await flushPromises();
     expect(scheduler.pending).toBe(0);
   });
 
   it('mailbox: an abandoned receive that rejects is not escalated and does not suspend the mailbox', async () => {
-    let fail!: (error: unknown) => void; // assigned synchronously by the Promise executor
-    const pending = new Promise<void>((_, reject) => (fail = reject));
+    const pending = deferred();
     const { mailbox, scheduler, log, failures } = recordingMailbox(300, Infinity, (message) =>
-      message === 'slow' ? pending : undefined,
+      message === 'slow' ? pending.promise : undefined,
     );
     mailbox.postUser('slow');
     scheduler.runUntilIdle();
     mailbox.abandonAwait();
-    fail(new Error('late failure of an abandoned receive'));
-    await new Promise((resolve) => setImmediate(resolve));
+    pending.reject(new Error('late failure of an abandoned receive'));
+    await flushPromises();
     expect(failures).toEqual([]);
     mailbox.postUser('after');
     scheduler.runUntilIdle();

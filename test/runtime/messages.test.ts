@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ActorSystem,
   DeadLetterResponse,
   PID,
   PoisonPill,
@@ -21,11 +20,9 @@ import {
 } from '../../runtime/index.ts';
 import { isNotInfluenceReceiveTimeout } from '../../runtime/messages.ts';
 import { TestProbe } from '../../testkit/index.ts';
+import { systemFixture } from './system-fixture.ts';
 
-let system: ActorSystem;
-afterEach(async () => {
-  await system.shutdown();
-});
+const systems = systemFixture();
 
 class Order {
   constructor(
@@ -60,7 +57,7 @@ function sameValues(received: readonly unknown[], sent: readonly unknown[]): boo
 
 describe('messages', () => {
   it('messages: primitives, null and undefined are delivered exactly as sent', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     for (const m of PRIMITIVES) system.root.send(probe.pid, m);
     const received = await probe.receive(PRIMITIVES.length);
@@ -68,7 +65,7 @@ describe('messages', () => {
   });
 
   it('messages: primitives sent with a sender and headers arrive unchanged too', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const sender = new PID(system.address, 'someone');
     for (const m of PRIMITIVES) system.root.send(probe.pid, m, { sender, headers: { h: '1' } });
@@ -82,7 +79,7 @@ describe('messages', () => {
   });
 
   it('messages: plain objects and arrays arrive as the same object, not a copy', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const plain = { nested: { list: [1, 2] } };
     const frozen = Object.freeze({ id: 1 });
@@ -94,7 +91,7 @@ describe('messages', () => {
   });
 
   it('messages: class instances keep their identity, prototype and behaviour', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const order = new Order(7, ['a', 'b']);
     system.root.send(probe.pid, order);
@@ -105,7 +102,7 @@ describe('messages', () => {
   });
 
   it('messages: every value survives a request and its reply unchanged', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const mirror = system.root.spawn(
       Props.fromFunc((ctx) => {
         if (ctx.message !== Started) ctx.respond(ctx.message);
@@ -119,7 +116,7 @@ describe('messages', () => {
   });
 
   it('messages: sends between actors deliver the value as sent, in order', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const sent = [0, '', null, undefined, false, new Order(2, ['x'])];
     system.root.spawn(
@@ -131,7 +128,7 @@ describe('messages', () => {
   });
 
   it('messages: a plain object that looks like a lifecycle message is an ordinary message', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const seen: unknown[] = [];
     const pid = system.root.spawn(
       Props.fromFunc((ctx) => {
@@ -147,7 +144,6 @@ describe('messages', () => {
   });
 
   it('messages: lifecycle messages are singletons of their own classes', () => {
-    system = new ActorSystem();
     const pairs: [unknown, abstract new () => { kind: string }, string][] = [
       [Started, StartedMessage, 'Started'],
       [Stopping, StoppingMessage, 'Stopping'],
@@ -164,14 +160,12 @@ describe('messages', () => {
   });
 
   it('messages: Terminated and DeadLetterResponse carry the PID they are about', () => {
-    system = new ActorSystem();
     const pid = new PID('local', 'x');
     expect(new Terminated(pid, 'NotFound')).toMatchObject({ who: pid, why: 'NotFound' });
     expect(new DeadLetterResponse(pid).target).toBe(pid);
   });
 
   it('messages: only messages marked notInfluenceReceiveTimeout: true opt out', () => {
-    system = new ActorSystem();
     class Heartbeat {
       readonly notInfluenceReceiveTimeout = true as const;
     }
@@ -183,7 +177,7 @@ describe('messages', () => {
   });
 
   it('messages: a PoisonPill stops the actor after the messages queued before it', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const seen: unknown[] = [];
     const pid = system.root.spawn(
       Props.fromFunc((ctx) => {
@@ -199,7 +193,7 @@ describe('messages', () => {
   });
 
   it('messages: a PoisonPill sent with headers or a sender still stops the actor', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const received: unknown[] = [];
     const probe = TestProbe.spawn(system);
     const pid = system.root.spawn(

@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ActorSystem,
-  ManualScheduler,
   MessageEnvelope,
   PID,
   Props,
@@ -16,25 +14,10 @@ import {
   type SpawnMiddleware,
 } from '../../runtime/index.ts';
 import { Latch, TestProbe } from '../../testkit/index.ts';
+import { flushPromises } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-let system: ActorSystem | undefined;
-let manual: ManualScheduler | undefined;
-
-afterEach(async () => {
-  if (system !== undefined) {
-    const done = system.shutdown();
-    manual?.runUntilIdle();
-    await done;
-  }
-  system = undefined;
-  manual = undefined;
-});
-
-function manualSystem(): { system: ActorSystem; scheduler: ManualScheduler } {
-  manual = new ManualScheduler();
-  system = new ActorSystem({ scheduler: manual });
-  return { system, scheduler: manual };
-}
+const systems = systemFixture();
 
 /** A short name for lifecycle messages and strings, for readable logs. */
 function label(message: unknown): string {
@@ -71,7 +54,7 @@ function stamp(key: string, value: string): SenderMiddleware {
 
 describe('Receive middleware', () => {
   it('receive middleware: the first listed runs first and outermost', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const pid = system.root.spawn(
       Props.fromFunc((context) => {
@@ -86,7 +69,7 @@ describe('Receive middleware', () => {
   });
 
   it('receive middleware: successive withReceiveMiddleware calls append to the chain', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const pid = system.root.spawn(
       Props.fromFunc(() => {})
@@ -99,7 +82,7 @@ describe('Receive middleware', () => {
   });
 
   it('receive middleware: sees every message, lifecycle included', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const seen: string[] = [];
     const observe: ReceiveMiddleware = (next) => (context) => {
       seen.push(label(context.message));
@@ -137,7 +120,7 @@ describe('Receive middleware', () => {
   });
 
   it('receive middleware: a middleware that does not call next filters the message out', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const received: unknown[] = [];
     const dropSecrets: ReceiveMiddleware = (next) => (context) =>
       context.message === 'secret' ? undefined : next(context);
@@ -152,7 +135,7 @@ describe('Receive middleware', () => {
   });
 
   it('receive middleware: sees the sender and headers of the current message', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const seen: { headers: unknown; sender: PID | undefined }[] = [];
     const observe: ReceiveMiddleware = (next) => (context) => {
       if (context.message === 'ping')
@@ -171,7 +154,7 @@ describe('Receive middleware', () => {
   });
 
   it('receive middleware: a middleware that returns the async result keeps the mailbox suspended', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const log: string[] = [];
     const done = new Latch(3);
     const timing: ReceiveMiddleware = (next) => async (context) => {
@@ -190,7 +173,7 @@ describe('Receive middleware', () => {
     );
     for (let i = 0; i < 3; i++) system.root.send(pid, i);
     await done.wait();
-    await new Promise((resolve) => setImmediate(resolve));
+    await flushPromises();
     expect(log).toEqual([0, 1, 2].flatMap((n) => [`start ${n}`, `end ${n}`, `measured ${n}`]));
   });
 
@@ -213,7 +196,7 @@ describe('Receive middleware', () => {
 
 describe('Sender middleware', () => {
   it('sender middleware: sees every outbound envelope with the sending actor as context', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const outbound: { from: PID | undefined; to: PID; message: unknown }[] = [];
     const record: SenderMiddleware = (next) => (context, target, envelope) => {
@@ -237,7 +220,7 @@ describe('Sender middleware', () => {
   });
 
   it('sender middleware: headers it adds reach the receiver’s context.headers', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const pid = system.root.spawn(
       Props.fromFunc((context) => {
@@ -251,7 +234,7 @@ describe('Sender middleware', () => {
   });
 
   it('sender middleware: applies to respond and request, and runs in the order listed', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const order: string[] = [];
     const named =
       (name: string): SenderMiddleware =>
@@ -277,7 +260,7 @@ describe('Sender middleware', () => {
   });
 
   it('sender middleware: can swallow a message so it is never delivered', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const censor: SenderMiddleware = (next) => (context, target, envelope) => {
       if (envelope.message !== 'forbidden') next(context, target, envelope);
@@ -298,7 +281,7 @@ describe('Sender middleware', () => {
 
 describe('Root context headers and sender middleware', () => {
   it('root context: withHeaders stamps every message it sends', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const root = system.root.withHeaders({ tenant: 'acme' });
     root.send(probe.pid, 'one');
@@ -307,7 +290,7 @@ describe('Root context headers and sender middleware', () => {
   });
 
   it('root context: a per-message header wins over withHeaders, and the base root is unchanged', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const root = system.root.withHeaders({ tenant: 'acme', region: 'eu' });
     root.send(probe.pid, 'override', { headers: { tenant: 'globex' } });
@@ -319,7 +302,7 @@ describe('Root context headers and sender middleware', () => {
   });
 
   it('root context: withHeaders calls merge, the later value winning', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const root = system.root.withHeaders({ a: '1', b: '1' }).withHeaders({ b: '2' });
     root.send(probe.pid, 'x');
@@ -328,7 +311,7 @@ describe('Root context headers and sender middleware', () => {
   });
 
   it('root context: withHeaders also applies to request', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const pid = system.root.spawn(
       Props.fromFunc((context) => {
         if (context.message === 'who') context.respond(context.headers['user'] ?? 'anonymous');
@@ -339,7 +322,7 @@ describe('Root context headers and sender middleware', () => {
   });
 
   it('root context: withSenderMiddleware sees outbound envelopes and sees withHeaders first', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const seen: { self: PID | undefined; headers: unknown; message: unknown }[] = [];
     const record: SenderMiddleware = (next) => (context, target, envelope) => {
@@ -359,7 +342,7 @@ describe('Root context headers and sender middleware', () => {
 
 describe('Spawn middleware', () => {
   it('spawn middleware: wraps spawning and observes the id and parent', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     const observe: SpawnMiddleware = (next) => (sys, id, props, parent) => {
       log.push(`before ${id} parent=${parent?.id ?? 'none'}`);
@@ -385,7 +368,7 @@ describe('Spawn middleware', () => {
   });
 
   it('spawn middleware: the first listed runs outermost', () => {
-    const { system } = manualSystem();
+    const { system } = systems.virtual();
     const log: string[] = [];
     const named =
       (name: string): SpawnMiddleware =>
@@ -401,7 +384,7 @@ describe('Spawn middleware', () => {
   });
 
   it('spawn middleware: can decorate the props of the actor it spawns', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const seen: string[] = [];
     const decorate: SpawnMiddleware = (next) => (sys, id, props, parent) =>
       next(
@@ -422,7 +405,7 @@ describe('Spawn middleware', () => {
 
 describe('Sender middleware and forward', () => {
   it('sender middleware: forward goes through the forwarding actor’s sender middleware', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const received: { message: unknown; sender: string | undefined; headers: object }[] = [];
     const target = system.root.spawn(
       Props.fromFunc((context) => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeadLetterEvent,
   PoisonPill,
@@ -14,32 +14,24 @@ import {
   collect,
   flushPromises,
   isAlive,
+  leaf,
   parentProps,
   recording,
+  spawnStarted,
   settle,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
 } from './helpers.ts';
+import { systemFixture, type VirtualSystem } from './system-fixture.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
-
-const leaf = (log: string[], name: string): Props => Props.fromFunc(recording(log, name));
 
 /** Spawns a recording leaf actor and lets it process Started. */
-function startedLeaf(log: string[], name: string): PID {
-  const pid = v.system.root.spawnNamed(leaf(log, name), name);
-  v.scheduler.runUntilIdle();
-  log.length = 0;
-  return pid;
-}
+const startedLeaf = (log: string[], name: string): PID =>
+  spawnStarted(v, leaf(log, name), name, log);
 
 describe('stop', () => {
   it('stop: overtakes queued user messages, which become dead letters of a stopped actor', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const deadLetters = collect(v.system, DeadLetterEvent);
     const pid = startedLeaf(log, 'a');
@@ -56,7 +48,7 @@ describe('stop', () => {
   });
 
   it('stop: messages sent after an actor stopped are dead letters addressed to its PID', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const deadLetters = collect(v.system, DeadLetterEvent);
     const pid = startedLeaf(log, 'a');
@@ -71,12 +63,10 @@ describe('stop', () => {
   });
 
   it('stop: a parent waiting for its children processes none of the messages queued before the stop', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const deadLetters = collect(v.system, DeadLetterEvent);
-    const parent = v.system.root.spawnNamed(parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p');
-    v.scheduler.runUntilIdle();
-    log.length = 0;
+    const parent = spawnStarted(v, parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p', log);
     v.system.root.send(parent, 'queued-1');
     v.system.root.send(parent, 'queued-2');
     v.system.root.stop(parent);
@@ -92,7 +82,7 @@ describe('stop', () => {
   });
 
   it('stop: stopping an actor that already stopped is harmless', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = startedLeaf(log, 'a');
     v.system.root.stop(pid);
@@ -107,7 +97,7 @@ describe('stop', () => {
   });
 
   it('stopAsync: resolves only once the actor has terminated', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = startedLeaf(log, 'a');
     let resolved = false;
@@ -123,7 +113,7 @@ describe('stop', () => {
   });
 
   it('stopAsync: on a parent, resolves only after the whole subtree has stopped', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const tree = parentProps(log, 'p', [['c', parentProps(log, 'c', [['g', leaf(log, 'g')]])]]);
     const parent = v.system.root.spawnNamed(tree, 'p');
@@ -137,7 +127,7 @@ describe('stop', () => {
   });
 
   it('stopAsync: a second call made while the first is under way resolves only after termination', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const parent = v.system.root.spawnNamed(parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p');
     v.scheduler.runUntilIdle();
@@ -152,7 +142,7 @@ describe('stop', () => {
   });
 
   it('stop: an actor whose Stopping handler throws still stops, and stopAsync resolves', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const props = Props.fromFunc(
       recording(log, 'a', (context) => {
@@ -169,7 +159,7 @@ describe('stop', () => {
   });
 
   it('stop: a child whose Stopped handler throws still lets its parent stop', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const child = Props.fromFunc(
       recording(log, 'c', (context) => {
@@ -188,7 +178,7 @@ describe('stop', () => {
 
 describe('poison', () => {
   it('poison: processes every message queued before the pill, then stops', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const deadLetters = collect(v.system, DeadLetterEvent);
     const pid = startedLeaf(log, 'a');
@@ -202,7 +192,7 @@ describe('poison', () => {
   });
 
   it('poison: the pill is handled by the runtime and never reaches receive', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const seen: unknown[] = [];
     const pid = v.system.root.spawn(Props.fromFunc((context) => void seen.push(context.message)));
     v.system.root.send(pid, PoisonPill);
@@ -212,7 +202,7 @@ describe('poison', () => {
   });
 
   it('poisonAsync: resolves after the queued messages were processed and the actor stopped', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = startedLeaf(log, 'a');
     v.system.root.send(pid, 'before');
@@ -222,11 +212,9 @@ describe('poison', () => {
   });
 
   it('poison: a poisoned parent stops its children before it stops', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    const parent = v.system.root.spawnNamed(parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p');
-    v.scheduler.runUntilIdle();
-    log.length = 0;
+    const parent = spawnStarted(v, parentProps(log, 'p', [['c', leaf(log, 'c')]]), 'p', log);
     v.system.root.send(parent, 'work');
     v.system.root.poison(parent);
     v.scheduler.runUntilIdle();
@@ -245,15 +233,10 @@ describe('poison on a full bounded mailbox', () => {
   it.each(['reject', 'drop'] as const)(
     'poisonAsync: a full bounded mailbox (%s) still takes the pill, resolves and leaves no future',
     async (overflow) => {
-      v = virtualSystem();
+      v = systems.virtual();
       const log: string[] = [];
       const deadLetters = collect(v.system, DeadLetterEvent);
-      const pid = v.system.root.spawnNamed(
-        leaf(log, 'a').withMailbox({ capacity: 1, overflow }),
-        'a',
-      );
-      v.scheduler.runUntilIdle();
-      log.length = 0;
+      const pid = spawnStarted(v, leaf(log, 'a').withMailbox({ capacity: 1, overflow }), 'a', log);
       v.system.root.send(pid, 'fills the only slot');
       const withActor = v.system.registry.size;
       let outcome: unknown = 'pending';

@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ActorSystem,
   DeadLetterEvent,
   InvalidNameError,
   NameExistsError,
@@ -8,23 +7,15 @@ import {
   ProcessRegistry,
   Props,
   Started,
-  type ActorSystemOptions,
+  type ActorSystem,
   type Context,
   type Process,
 } from '../../runtime/index.ts';
 import { TestProbe } from '../../testkit/index.ts';
+import { collect, thrown } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-const systems: ActorSystem[] = [];
-
-function newSystem(options: ActorSystemOptions = {}): ActorSystem {
-  const system = new ActorSystem(options);
-  systems.push(system);
-  return system;
-}
-
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.shutdown()));
-});
+const systems = systemFixture();
 
 /** A process that records what it is sent. */
 class FakeProcess implements Process {
@@ -69,7 +60,7 @@ function upcomingId(system: ActorSystem): string {
 
 describe('ProcessRegistry', () => {
   it('registry: spawn gives every actor a unique generated id on the system address', () => {
-    const system = newSystem({ address: '127.0.0.1:4000' });
+    const system = systems.live({ address: '127.0.0.1:4000' });
     const ids = new Set<string>();
     for (let i = 0; i < 50; i++) {
       const pid = system.root.spawn(echo);
@@ -81,23 +72,18 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: spawnNamed uses the name as the id', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const pid = system.root.spawnNamed(echo, 'greeter');
     expect(pid.id).toBe('greeter');
     await expect(system.root.request(pid, 'hi', 1_000)).resolves.toBe('greeter:hi');
   });
 
   it('registry: spawnNamed with a live duplicate name throws NameExistsError', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const first = system.root.spawnNamed(echo, 'unique');
-    let thrown: unknown;
-    try {
-      system.root.spawnNamed(echo, 'unique');
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(NameExistsError);
-    expect(thrown).toMatchObject({ code: 'ERR_NAME_EXISTS', id: 'unique' });
+    const error = thrown(() => system.root.spawnNamed(echo, 'unique'));
+    expect(error).toBeInstanceOf(NameExistsError);
+    expect(error).toMatchObject({ code: 'ERR_NAME_EXISTS', id: 'unique' });
     // The holder of the name is untouched by the failed attempt.
     await expect(system.root.request(first, 'still here', 1_000)).resolves.toBe(
       'unique:still here',
@@ -106,7 +92,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: a name is reusable once its actor has stopped, and old PIDs reach the new actor', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const old = system.root.spawnNamed(echo, 'reusable');
     await system.root.request(old, 'warm the cache', 1_000);
     await system.root.stopAsync(old);
@@ -129,19 +115,14 @@ describe('ProcessRegistry', () => {
   ])(
     'naming: %s is an InvalidNameError for spawnNamed, spawnPrefix and child names',
     async (_, name) => {
-      const system = newSystem();
+      const system = systems.live();
       for (const attempt of [
         () => system.root.spawnNamed(echo, name),
         () => system.root.spawnPrefix(echo, name),
       ]) {
-        let thrown: unknown;
-        try {
-          attempt();
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).toBeInstanceOf(InvalidNameError);
-        expect(thrown).toMatchObject({ code: 'ERR_INVALID_NAME', actorName: name });
+        const error = thrown(attempt);
+        expect(error).toBeInstanceOf(InvalidNameError);
+        expect(error).toMatchObject({ code: 'ERR_INVALID_NAME', actorName: name });
       }
       const parent = system.root.spawn(parentProps);
       expect(await spawnChild(system, parent, name)).toBeInstanceOf(InvalidNameError);
@@ -150,13 +131,13 @@ describe('ProcessRegistry', () => {
   );
 
   it("naming: '@', dots and dashes are allowed after the first character", () => {
-    const system = newSystem();
+    const system = systems.live();
     expect(system.root.spawnNamed(echo, 'user@host').id).toBe('user@host');
     expect(system.root.spawnNamed(echo, 'orders.eu-west-1').id).toBe('orders.eu-west-1');
   });
 
   it('registry: spawnPrefix ids start with the prefix and are unique', () => {
-    const system = newSystem();
+    const system = systems.live();
     const ids = new Set<string>();
     for (let i = 0; i < 100; i++) {
       const pid = system.root.spawnPrefix(echo, 'worker-');
@@ -167,7 +148,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: named child ids are parentId/childName at any depth; generated ids are flat', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const parent = system.root.spawnNamed(parentProps, 'parent');
     const child = (await spawnChild(system, parent, 'kid')) as PID;
     expect(child.id).toBe('parent/kid');
@@ -179,7 +160,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: a child name is unique per parent, not across parents', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const a = system.root.spawnNamed(parentProps, 'a');
     const b = system.root.spawnNamed(parentProps, 'b');
     expect(((await spawnChild(system, a, 'kid')) as PID).id).toBe('a/kid');
@@ -190,9 +171,8 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: a PID resolved to dead letters before its actor exists reaches it once spawned', async () => {
-    const system = newSystem();
-    const deadLetters: DeadLetterEvent[] = [];
-    system.eventStream.subscribe(DeadLetterEvent, (e) => deadLetters.push(e));
+    const system = systems.live();
+    const deadLetters = collect(system, DeadLetterEvent);
     const early = new PID(system.address, 'late-comer');
     system.root.send(early, 'too early');
     expect(deadLetters).toHaveLength(1);
@@ -209,7 +189,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: size returns to its baseline after actors and their children stop', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const baseline = system.registry.size;
     const parent = system.root.spawn(parentProps);
     const child = (await spawnChild(system, parent, 'c1')) as PID;
@@ -222,7 +202,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: a user name can never collide with the id of a future the runtime generates', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const target = system.root.spawn(echo);
     const upcoming = upcomingId(system);
     try {
@@ -237,7 +217,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: spawnPrefix never collides with a name a user chose', () => {
-    const system = newSystem();
+    const system = systems.live();
     const upcoming = upcomingId(system);
     try {
       system.root.spawnNamed(echo, `job${upcoming}`);
@@ -255,7 +235,7 @@ describe('ProcessRegistry', () => {
   });
 
   it('registry: a system on worker thread k prefixes every id with @k/', async () => {
-    const system = newSystem({ thread: 3 });
+    const system = systems.live({ thread: 3 });
     const generated = system.root.spawn(echo);
     const named = system.root.spawnNamed(parentProps, 'named');
     const prefixed = system.root.spawnPrefix(echo, 'p');
@@ -337,7 +317,7 @@ describe('ProcessRegistry', () => {
 
 describe('ProcessRegistry and stopped actors', () => {
   it('registry: a second PID that cached a stopped actor drops it on the next lookup', async () => {
-    const system = newSystem();
+    const system = systems.live();
     const pid = system.root.spawnNamed(echo, 'short-lived');
     // Another PID for the same actor, resolved (and so cached) while the actor was alive.
     const alias = new PID(system.address, 'short-lived');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   InvalidConfigError,
   Props,
@@ -7,20 +7,11 @@ import {
   type Context,
   type NotInfluenceReceiveTimeout,
 } from '../../runtime/index.ts';
-import {
-  Boom,
-  deferred,
-  nameOf,
-  settle,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
-} from './helpers.ts';
+import { Boom, deferred, nameOf, settle } from './helpers.ts';
+import { systemFixture, type VirtualSystem } from './system-fixture.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
 
 class Heartbeat implements NotInfluenceReceiveTimeout {
   readonly notInfluenceReceiveTimeout = true;
@@ -47,7 +38,7 @@ const timeouts = (log: readonly string[]): string[] =>
 
 describe('receive timeout', () => {
   it('receive timeout: fires after the duration of inactivity and not a millisecond before', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     v.system.root.spawn(timed(log, 100));
     v.scheduler.runUntilIdle();
@@ -58,7 +49,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: fires once per idle period and again after the next influencing message', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawn(timed(log, 100));
     v.scheduler.runUntilIdle();
@@ -70,7 +61,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: an influencing message restarts the countdown', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawn(timed(log, 100));
     v.scheduler.runUntilIdle();
@@ -83,7 +74,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: a NotInfluenceReceiveTimeout message is processed but does not restart it', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawn(timed(log, 100));
     v.scheduler.runUntilIdle();
@@ -96,7 +87,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: cancelReceiveTimeout stops it for good', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     let reported = -1;
     const pid = v.system.root.spawn(
@@ -115,7 +106,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: setting a new duration replaces the old one', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     let reported = 0;
     const pid = v.system.root.spawn(
@@ -134,7 +125,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: invalid durations throw InvalidConfigError with code ERR_INVALID_CONFIG', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const errors: unknown[] = [];
     const pid = v.system.root.spawn(
       Props.fromFunc((context) => {
@@ -157,7 +148,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: a stopped actor receives no ReceiveTimeout', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawn(timed(log, 100));
     v.scheduler.runUntilIdle();
@@ -168,7 +159,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: a restart clears it, so the fresh instance must set its own', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     let instances = 0;
     const props = Props.fromProducer(() => {
@@ -190,7 +181,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: the handler can set the next timeout, making it periodic', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     v.system.root.spawn(
       timed(log, 100, (context) => {
@@ -207,7 +198,7 @@ describe('receive timeout', () => {
   });
 
   it('receive timeout: is not delivered while an async receive is still pending', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const gate = deferred();
     let pending = false;
     const seen: string[] = [];

@@ -1,57 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActorSystem,
-  ManualScheduler,
-  Props,
-  Started,
-  SupervisionEvent,
-  type Settled,
-} from '../../runtime/index.ts';
+import { describe, expect, it } from 'vitest';
+import { Props, Started, SupervisionEvent, type Settled } from '../../runtime/index.ts';
 import { Latch } from '../../testkit/index.ts';
+import { collect, deferred, flushPromises } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-let system: ActorSystem | undefined;
-let manual: ManualScheduler | undefined;
-
-afterEach(async () => {
-  if (system !== undefined) {
-    const done = system.shutdown();
-    manual?.runUntilIdle();
-    await done;
-  }
-  system = undefined;
-  manual = undefined;
-});
-
-function manualSystem(): { system: ActorSystem; scheduler: ManualScheduler } {
-  manual = new ManualScheduler();
-  system = new ActorSystem({ scheduler: manual });
-  return { system, scheduler: manual };
-}
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void; // assigned synchronously by the Promise executor
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Lets every queued promise callback run: microtasks drain before the next macrotask. */
-function flushMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+const systems = systemFixture();
 
 describe('reenterAfter', () => {
   it('reenter: the mailbox keeps processing other messages while the promise is pending', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const gate = deferred<number>();
     const log: string[] = [];
     const pid = system.root.spawn(
@@ -72,13 +29,13 @@ describe('reenterAfter', () => {
     expect(log).toEqual(['slow', 'fast 1', 'fast 2']);
 
     gate.resolve(7);
-    await flushMicrotasks();
+    await flushPromises();
     scheduler.runUntilIdle();
     expect(log).toEqual(['slow', 'fast 1', 'fast 2', 'continued 7']);
   });
 
   it('reenter: the continuation runs with the original message, sender and headers restored', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const gate = deferred<number>();
     const otherDone = new Latch(1);
     const pid = system.root.spawn(
@@ -103,7 +60,7 @@ describe('reenterAfter', () => {
   });
 
   it('reenter: a rejected promise is passed to the continuation as { ok: false, error }', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const error = new Error('lookup failed');
     const settled = new Latch(1);
     let outcome: Settled<number> | undefined;
@@ -122,7 +79,7 @@ describe('reenterAfter', () => {
   });
 
   it('reenter: continuations run in the order their promises settle, each with its own message', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const gates = new Map([
       ['a', deferred()],
       ['b', deferred()],
@@ -140,16 +97,15 @@ describe('reenterAfter', () => {
     scheduler.runUntilIdle();
     for (const name of ['c', 'a', 'b']) {
       gates.get(name)!.resolve();
-      await flushMicrotasks();
+      await flushPromises();
       scheduler.runUntilIdle();
     }
     expect(log).toEqual(['c', 'a', 'b']);
   });
 
   it('reenter: a continuation that throws is supervised, and the restarted actor goes on', async () => {
-    system = new ActorSystem();
-    const failures: SupervisionEvent[] = [];
-    system.eventStream.subscribe(SupervisionEvent, (e) => failures.push(e));
+    const system = systems.live();
+    const failures = collect(system, SupervisionEvent);
     const boom = new Error('continuation failed');
     let instances = 0;
     const pid = system.root.spawn(
@@ -179,7 +135,7 @@ describe('reenterAfter', () => {
   });
 
   it('reenter: an async continuation that rejects is supervised', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const failed = new Latch(1);
     const reasons: unknown[] = [];
     system.eventStream.subscribe(SupervisionEvent, (e) => {
@@ -202,7 +158,7 @@ describe('reenterAfter', () => {
   });
 
   it('reenter: a failing continuation is reported with the message it resumed', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const failed = new Latch(1);
     let reported: unknown;
     system.eventStream.subscribe(SupervisionEvent, (e) => {
@@ -223,7 +179,7 @@ describe('reenterAfter', () => {
   });
 
   it('reenter: a continuation does not run once its actor has stopped', async () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const gate = deferred();
     let continued = false;
     const pid = system.root.spawn(
@@ -238,13 +194,13 @@ describe('reenterAfter', () => {
     scheduler.runUntilIdle();
     await stopped;
     gate.resolve();
-    await flushMicrotasks();
+    await flushPromises();
     scheduler.runUntilIdle();
     expect(continued).toBe(false);
   });
 
   it('reenter: a continuation that runs while an async receive awaits leaves that receive its message', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const first = deferred();
     const second = deferred();
     const continued = new Latch(1);

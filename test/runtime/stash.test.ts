@@ -1,33 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActorSystem,
-  DeadLetterEvent,
-  ManualScheduler,
-  Props,
-  Started,
-  type Context,
-  type PID,
-} from '../../runtime/index.ts';
+import { describe, expect, it } from 'vitest';
+import { DeadLetterEvent, Props, Started, type Context } from '../../runtime/index.ts';
 import { Latch } from '../../testkit/index.ts';
+import { collect, deliver } from './helpers.ts';
+import { systemFixture } from './system-fixture.ts';
 
-let system: ActorSystem | undefined;
-let manual: ManualScheduler | undefined;
-
-afterEach(async () => {
-  if (system !== undefined) {
-    const done = system.shutdown();
-    manual?.runUntilIdle();
-    await done;
-  }
-  system = undefined;
-  manual = undefined;
-});
-
-function manualSystem(): { system: ActorSystem; scheduler: ManualScheduler } {
-  manual = new ManualScheduler();
-  system = new ActorSystem({ scheduler: manual });
-  return { system, scheduler: manual };
-}
+const systems = systemFixture();
 
 /**
  * An actor that stashes every string while closed and logs it while open. `open` unstashes
@@ -54,19 +31,9 @@ function gatekeeper(log: unknown[], onOpen: (context: Context) => void = () => {
   });
 }
 
-function deliver(
-  system: ActorSystem,
-  scheduler: ManualScheduler,
-  pid: PID,
-  ...messages: unknown[]
-) {
-  for (const m of messages) system.root.send(pid, m);
-  scheduler.runUntilIdle();
-}
-
 describe('Stash', () => {
   it('stash: unstashAll re-delivers stashed messages in their original order', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
     const pid = system.root.spawn(gatekeeper(log));
     deliver(system, scheduler, pid, 'a', 'b', 'c');
@@ -76,7 +43,7 @@ describe('Stash', () => {
   });
 
   it('stash: unstashed messages come ahead of messages queued later, even those already queued', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
     const pid = system.root.spawn(gatekeeper(log));
     deliver(system, scheduler, pid, 'a', 'b');
@@ -87,7 +54,7 @@ describe('Stash', () => {
   });
 
   it('stash: messages sent by the actor while unstashing still come after the stash', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
     const pid = system.root.spawn(gatekeeper(log, (ctx) => ctx.send(ctx.self, 'from self')));
     deliver(system, scheduler, pid, 'a', 'b', 'open');
@@ -95,7 +62,7 @@ describe('Stash', () => {
   });
 
   it('stash: unstashed messages can be stashed again and keep their order', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
     const pid = system.root.spawn(gatekeeper(log));
     deliver(system, scheduler, pid, 'a', 'b', 'retry', 'retry', 'c');
@@ -105,7 +72,7 @@ describe('Stash', () => {
   });
 
   it('stash: stashing works again after the stash was emptied', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
     const pid = system.root.spawn(gatekeeper(log));
     deliver(system, scheduler, pid, 'a', 'open', 'close', 'b', 'c');
@@ -115,7 +82,7 @@ describe('Stash', () => {
   });
 
   it('stash: unstashAll with nothing stashed changes nothing', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
     const pid = system.root.spawn(gatekeeper(log));
     deliver(system, scheduler, pid, 'open', 'x', 'open', 'y');
@@ -123,7 +90,7 @@ describe('Stash', () => {
   });
 
   it('stash: a stashed request keeps its sender and headers, so it can be answered later', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const pid = system.root.spawn(
       Props.fromProducer(() => {
         let ready = false;
@@ -149,10 +116,9 @@ describe('Stash', () => {
   });
 
   it('stash: stashed messages become dead letters, with their sender, when the actor stops', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: unknown[] = [];
-    const dead: DeadLetterEvent[] = [];
-    system.eventStream.subscribe(DeadLetterEvent, (e) => dead.push(e));
+    const dead = collect(system, DeadLetterEvent);
     const pid = system.root.spawn(gatekeeper(log));
     const witness = system.root.spawn(Props.fromFunc(() => {}));
     deliver(system, scheduler, pid, 'a');
@@ -170,7 +136,7 @@ describe('Stash', () => {
   });
 
   it('stash: a stashed request fails fast with ERR_DEAD_LETTER when the actor stops', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const stashed = new Latch(1);
     const pid = system.root.spawn(
       Props.fromFunc((context) => {
@@ -186,7 +152,7 @@ describe('Stash', () => {
   });
 
   it('stash: a restart re-delivers stashed messages to the new instance, after Started', () => {
-    const { system, scheduler } = manualSystem();
+    const { system, scheduler } = systems.virtual();
     const log: string[] = [];
     let instance = 0;
     const pid = system.root.spawn(

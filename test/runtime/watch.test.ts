@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ManualScheduler,
   PID,
@@ -7,22 +7,11 @@ import {
   Terminated,
   type Context,
 } from '../../runtime/index.ts';
-import {
-  deferred,
-  isAlive,
-  nameOf,
-  parentProps,
-  recording,
-  settle,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
-} from './helpers.ts';
+import { deferred, isAlive, nameOf, parentProps, recording, settle } from './helpers.ts';
+import { systemFixture, type VirtualSystem } from './system-fixture.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
 
 class WatchCmd {
   constructor(readonly pid: PID) {}
@@ -47,7 +36,7 @@ const idle = (): Props => Props.fromFunc(() => {});
 
 describe('watch', () => {
   it("watch: the watcher receives Terminated { who, why: 'Stopped' } when the target stops", () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const received: Terminated[] = [];
     const target = v.system.root.spawnNamed(idle(), 'target');
     const w = v.system.root.spawnNamed(watcher(received), 'w');
@@ -62,7 +51,7 @@ describe('watch', () => {
   });
 
   it('unwatch: a watcher that unwatched is not told when the target stops', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const received: Terminated[] = [];
     const target = v.system.root.spawnNamed(idle(), 'target');
     const w = v.system.root.spawnNamed(watcher(received), 'w');
@@ -75,7 +64,7 @@ describe('watch', () => {
   });
 
   it("watch: watching an unknown PID delivers Terminated { why: 'NotFound' } at once", () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const received: Terminated[] = [];
     const w = v.system.root.spawnNamed(watcher(received), 'w');
     const ghost = new PID(v.system.address, 'never-spawned');
@@ -87,7 +76,7 @@ describe('watch', () => {
   });
 
   it("watch: watching an actor that already stopped delivers Terminated { why: 'NotFound' }", () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const received: Terminated[] = [];
     const target = v.system.root.spawnNamed(idle(), 'target');
     v.scheduler.runUntilIdle();
@@ -100,7 +89,7 @@ describe('watch', () => {
   });
 
   it('watch: every watcher is told once, however often it asked to watch', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const first: Terminated[] = [];
     const second: Terminated[] = [];
     const target = v.system.root.spawnNamed(idle(), 'target');
@@ -117,7 +106,7 @@ describe('watch', () => {
   });
 
   it('watch: a parent that also watches its child hears its Terminated once', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const props = Props.fromFunc(
       recording(log, 'p', (context) => {
@@ -134,7 +123,7 @@ describe('watch', () => {
   });
 
   it('watch: watching a target whose stop is under way still delivers Terminated Stopped', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const received: Terminated[] = [];
     const target = v.system.root.spawnNamed(parentProps([], 't', [['c', idle()]]), 't');
     const w = v.system.root.spawnNamed(watcher(received), 'w');
@@ -146,7 +135,7 @@ describe('watch', () => {
   });
 
   it('watch: a watcher that arrives while the target waits for its children hears only after it stopped', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const received: Terminated[] = [];
     // The child runs on its own scheduler, so the target keeps waiting for it until the test says.
@@ -176,7 +165,7 @@ describe('watch', () => {
   });
 
   it("watch: a Terminated arriving during an async receive leaves that receive's message and sender intact", async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const gate = deferred();
     const afterAwait: { message: string; sender: boolean }[] = [];
     const watched = v.system.root.spawnNamed(idle(), 'watched');

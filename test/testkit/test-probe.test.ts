@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActorSystem,
-  ManualScheduler,
-  Props,
-  Terminated,
-  TimeoutError,
-} from '../../runtime/index.ts';
+import { describe, expect, it } from 'vitest';
+import { Props, Terminated, TimeoutError } from '../../runtime/index.ts';
 import { Latch, spawnUnderProbe, TestProbe, withTimeout } from '../../testkit/index.ts';
+import { systemFixture } from '../runtime/system-fixture.ts';
 
-let system: ActorSystem;
-afterEach(async () => {
-  await system.shutdown();
-});
+const systems = systemFixture();
 
 describe('TestProbe', () => {
   it('probe: takes messages in order and records the sender', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     const other = TestProbe.spawn(system);
     system.root.send(probe.pid, 'a', { sender: other.pid });
@@ -27,13 +19,13 @@ describe('TestProbe', () => {
   });
 
   it('probe: expectMessage rejects with TimeoutError when nothing arrives', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const probe = TestProbe.spawn(system);
     await expect(probe.expectMessage(undefined, 20)).rejects.toBeInstanceOf(TimeoutError);
   });
 
   it('spawnUnderProbe: the probe receives its child Terminated', async () => {
-    system = new ActorSystem();
+    const system = systems.live();
     const { probe, child } = await spawnUnderProbe(
       system,
       Props.fromFunc(() => {}),
@@ -44,7 +36,6 @@ describe('TestProbe', () => {
   });
 
   it('latch: opens after the count and times out otherwise', async () => {
-    system = new ActorSystem();
     const latch = new Latch(2);
     latch.countDown();
     await expect(latch.wait(20)).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
@@ -55,18 +46,8 @@ describe('TestProbe', () => {
 });
 
 describe('TestProbe under a ManualScheduler', () => {
-  let scheduler: ManualScheduler;
-
-  afterEach(async () => {
-    // Runs before the file's own afterEach, whose shutdown then returns this settled promise.
-    const done = system.shutdown();
-    scheduler.runUntilIdle();
-    await withTimeout(done, 1_000, () => 'the actor system did not shut down');
-  });
-
   it('spawnUnderProbe: settles under a ManualScheduler without anyone stepping it', async () => {
-    scheduler = new ManualScheduler();
-    system = new ActorSystem({ scheduler });
+    const { system, scheduler } = systems.virtual();
     const spawned = spawnUnderProbe(
       system,
       Props.fromFunc(() => {}),
@@ -79,8 +60,7 @@ describe('TestProbe under a ManualScheduler', () => {
   });
 
   it('probe: ready resolves under a ManualScheduler', async () => {
-    scheduler = new ManualScheduler();
-    system = new ActorSystem({ scheduler });
+    const { system, scheduler } = systems.virtual();
     const probe = TestProbe.spawn(system);
     await withTimeout(probe.ready(), 1_000, () => 'probe.ready hung');
     const child = probe.spawnChild(Props.fromFunc(() => {}));

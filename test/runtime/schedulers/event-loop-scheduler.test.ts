@@ -1,22 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import {
-  ActorSystem,
-  EventLoopScheduler,
-  Props,
-  Started,
-  type Runnable,
-} from '../../../runtime/index.ts';
+import { ActorSystem, EventLoopScheduler, Props, Started } from '../../../runtime/index.ts';
 import { Latch } from '../../../testkit/index.ts';
-
-function task(log: string[], name: string, then?: () => void): Runnable {
-  return {
-    run: () => {
-      log.push(name);
-      then?.();
-    },
-  };
-}
+import { task } from '../helpers.ts';
 
 /** Keeps the CPU busy until the clock has moved by `ms`, so a batch of tasks outlasts a slice. */
 function busyFor(ms: number): void {
@@ -24,6 +10,25 @@ function busyFor(ms: number): void {
   while (performance.now() - start < ms) {
     // spin: the point is to hold the thread
   }
+}
+
+/**
+ * Schedules `count` tasks on a fresh EventLoopScheduler, each holding the thread for a moment, so
+ * the whole queue far outlasts one slice; `ran` counts the tasks that have run so far.
+ */
+function busyQueue(count: number): { ran: number; readonly done: Latch } {
+  const scheduler = new EventLoopScheduler();
+  const queue = { ran: 0, done: new Latch(count) };
+  for (let i = 0; i < count; i++) {
+    scheduler.schedule({
+      run: () => {
+        busyFor(0.25);
+        queue.ran++;
+        queue.done.countDown();
+      },
+    });
+  }
+  return queue;
 }
 
 describe('EventLoopScheduler', () => {
@@ -91,56 +96,33 @@ describe('EventLoopScheduler', () => {
   });
 
   it('event loop scheduler: a long queue is processed across several macrotasks, so I/O gets a turn', async () => {
-    const scheduler = new EventLoopScheduler();
     const TASKS = 120;
-    let ran = 0;
-    const done = new Latch(TASKS);
-    // Each task holds the thread for a moment, so the whole queue far outlasts one slice.
-    for (let i = 0; i < TASKS; i++) {
-      scheduler.schedule({
-        run: () => {
-          busyFor(0.25);
-          ran++;
-          done.countDown();
-        },
-      });
-    }
+    const queue = busyQueue(TASKS);
     // Counts the macrotask turns taken while the queue drains, and when the first one came.
     let turns = 0;
     let ranAtFirstTurn: number | undefined;
     const onTurn = (): void => {
       turns++;
-      ranAtFirstTurn ??= ran;
-      if (!done.isOpen) setImmediate(onTurn);
+      ranAtFirstTurn ??= queue.ran;
+      if (!queue.done.isOpen) setImmediate(onTurn);
     };
     setImmediate(onTurn);
-    await done.wait(10_000);
+    await queue.done.wait(10_000);
     expect(ranAtFirstTurn).toBeGreaterThan(0);
     expect(ranAtFirstTurn).toBeLessThan(TASKS);
     expect(turns).toBeGreaterThan(1);
   });
 
   it('event loop scheduler: a timer fires between slices of a long queue', async () => {
-    const scheduler = new EventLoopScheduler();
     const TASKS = 120;
-    let ran = 0;
-    const done = new Latch(TASKS);
-    for (let i = 0; i < TASKS; i++) {
-      scheduler.schedule({
-        run: () => {
-          busyFor(0.25);
-          ran++;
-          done.countDown();
-        },
-      });
-    }
+    const queue = busyQueue(TASKS);
     let ranWhenTimerFired: number | undefined;
     const timer = new Latch(1);
     setTimeout(() => {
-      ranWhenTimerFired = ran;
+      ranWhenTimerFired = queue.ran;
       timer.countDown();
     }, 0);
-    await Promise.all([done.wait(10_000), timer.wait(10_000)]);
+    await Promise.all([queue.done.wait(10_000), timer.wait(10_000)]);
     expect(ranWhenTimerFired).toBeLessThan(TASKS);
   });
 

@@ -8,15 +8,7 @@ import {
   type PID,
   type Runnable,
 } from '../../../runtime/index.ts';
-
-function task(log: string[], name: string, then?: () => void): Runnable {
-  return {
-    run: () => {
-      log.push(name);
-      then?.();
-    },
-  };
-}
+import { task } from '../helpers.ts';
 
 describe('ManualScheduler', () => {
   it('manual scheduler: nothing runs until step or runUntilIdle is called', () => {

@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AllForOneStrategy,
   OneForOneStrategy,
   SupervisionEvent,
   type Directive,
-  type PID,
-  type RestartStatistics,
-  type Supervisor,
-  type SupervisorStrategy,
 } from '../../../runtime/index.ts';
 import {
   Boom,
@@ -16,15 +12,13 @@ import {
   isAlive,
   parentProps,
   pidOf,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
+  spawnStarted,
 } from '../helpers.ts';
+import { systemFixture, type VirtualSystem } from '../system-fixture.ts';
+import { restartWindowSuite } from './restart-window.suite.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
 
 const NAMES = ['a', 'b', 'c'];
 
@@ -54,7 +48,7 @@ const allForOne = (directive: Directive, maxRetries?: number): AllForOneStrategy
 
 describe('AllForOneStrategy', () => {
   it('all-for-one: restart restarts every sibling with a fresh state', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, allForOne('restart'));
     send('b', new Boom());
@@ -71,7 +65,7 @@ describe('AllForOneStrategy', () => {
   });
 
   it('all-for-one: stop stops every sibling', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, allForOne('stop'));
     send('a', new Boom());
@@ -85,7 +79,7 @@ describe('AllForOneStrategy', () => {
   });
 
   it('all-for-one: resume resumes only the failed child and leaves its siblings untouched', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, allForOne('resume'));
     send('c', new Boom());
@@ -96,7 +90,7 @@ describe('AllForOneStrategy', () => {
   });
 
   it('all-for-one: exceeding the retries stops every sibling', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
     supervise(log, allForOne('restart', 1));
@@ -110,16 +104,16 @@ describe('AllForOneStrategy', () => {
   });
 
   it('all-for-one: escalate hands the failure to the grandparent, which restarts the parent', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const children = NAMES.map((name) => [name, countingWorker(log, name)] as const);
     const parent = parentProps(log, 'p', children, allForOne('escalate'));
-    v.system.root.spawnNamed(
+    spawnStarted(
+      v,
       parentProps(log, 'g', [['p', parent]], new OneForOneStrategy(() => 'restart')),
       'g',
+      log,
     );
-    v.scheduler.runUntilIdle();
-    log.length = 0;
     v.system.root.send(pidOf(v.system, 'g/p/b'), new Boom());
     v.scheduler.runUntilIdle();
     expect(log[0]).toBe('p:Restarting');
@@ -134,40 +128,8 @@ describe('AllForOneStrategy', () => {
 });
 
 describe('AllForOneStrategy restart statistics', () => {
-  it('all-for-one: recording a failure forgets the failures older than the window', () => {
-    v = virtualSystem();
-    const strategy = new CountingStrategy(new AllForOneStrategy(undefined, 3, 1_000));
-    v.system.root.spawnNamed(parentProps([], 'p', [['c', countingWorker([], 'c')]], strategy), 'p');
-    v.scheduler.runUntilIdle();
-    for (let i = 0; i < 6; i++) {
-      if (i > 0) v.scheduler.advance(600);
-      v.system.root.send(pidOf(v.system, 'p/c'), new Boom(`failure ${i + 1}`));
-      v.scheduler.runUntilIdle();
-    }
-    // Failures 600 ms apart with a 1 s window: never more than two are worth remembering.
-    expect(strategy.recorded).toEqual([1, 2, 2, 2, 2, 2]);
-    expect(strategy.directives).toEqual(Array(6).fill('restart'));
-    expect(isAlive(v.system, 'p/c')).toBe(true);
-  });
+  restartWindowSuite(
+    'all-for-one',
+    (maxRetries, withinMs) => new AllForOneStrategy(undefined, maxRetries, withinMs),
+  );
 });
-
-/** Delegates to a strategy and records the failure count its statistics hold afterwards. */
-class CountingStrategy implements SupervisorStrategy {
-  readonly recorded: number[] = [];
-  readonly directives: Directive[] = [];
-
-  constructor(private readonly inner: SupervisorStrategy) {}
-
-  handleFailure(
-    supervisor: Supervisor,
-    child: PID,
-    stats: RestartStatistics,
-    reason: unknown,
-    message: unknown,
-  ): Directive {
-    const directive = this.inner.handleFailure(supervisor, child, stats, reason, message);
-    this.recorded.push(stats.failureCount);
-    this.directives.push(directive);
-    return directive;
-  }
-}

@@ -1,28 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  OneForOneStrategy,
-  Props,
-  Started,
-  SupervisionEvent,
-  type Directive,
-} from '../../../runtime/index.ts';
+import { describe, expect, it } from 'vitest';
+import { OneForOneStrategy, SupervisionEvent, type Directive } from '../../../runtime/index.ts';
 import {
   Boom,
   collect,
   countingWorker,
+  deliver,
   isAlive,
   parentProps,
   pidOf,
-  recording,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
+  spawnStarted,
+  watching,
 } from '../helpers.ts';
+import { systemFixture, type VirtualSystem } from '../system-fixture.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
 
 const decide = (directive: Directive): OneForOneStrategy => new OneForOneStrategy(() => directive);
 
@@ -31,20 +23,33 @@ function threeLevels(log: string[], grandparent: Directive): void {
   const parent = parentProps(log, 'p', [['c', countingWorker(log, 'c')]], decide('escalate'));
   v.system.root.spawnNamed(parentProps(log, 'g', [['p', parent]], decide(grandparent)), 'g');
   v.scheduler.runUntilIdle();
-  v.system.root.send(pidOf(v.system, 'g/p/c'), 'inc');
-  v.scheduler.runUntilIdle();
+  deliverTo('g/p/c', 'inc');
   log.length = 0;
+}
+
+/** Top-level p escalates every failure of its worker c to the guardian. */
+function escalatingTopLevel(log: string[]): void {
+  spawnStarted(
+    v,
+    parentProps(log, 'p', [['c', countingWorker(log, 'c')]], decide('escalate')),
+    'p',
+    log,
+  );
+}
+
+/** Sends each message to the actor with `id` and runs the system until it is idle. */
+function deliverTo(id: string, ...messages: unknown[]): void {
+  deliver(v.system, v.scheduler, pidOf(v.system, id), ...messages);
 }
 
 describe('escalation', () => {
   it('escalation: the grandparent decides for the parent, whose restart replaces the child', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
     threeLevels(log, 'restart');
     const failure = new Boom();
-    v.system.root.send(pidOf(v.system, 'g/p/c'), failure);
-    v.scheduler.runUntilIdle();
+    deliverTo('g/p/c', failure);
     expect(events.map((event) => [event.child.id, event.reason, event.directive])).toEqual([
       ['g/p/c', failure, 'escalate'],
       ['g/p', failure, 'restart'],
@@ -57,17 +62,15 @@ describe('escalation', () => {
       'p:Started',
       'c#2:Started',
     ]);
-    v.system.root.send(pidOf(v.system, 'g/p/c'), 'report');
-    v.scheduler.runUntilIdle();
+    deliverTo('g/p/c', 'report');
     expect(log.at(-1)).toBe('c#2:count=0');
   });
 
   it('escalation: a grandparent that stops the parent stops its whole subtree', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     threeLevels(log, 'stop');
-    v.system.root.send(pidOf(v.system, 'g/p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    deliverTo('g/p/c', new Boom());
     expect(log).toEqual([
       'p:Stopping',
       'c#1:Stopping',
@@ -80,18 +83,16 @@ describe('escalation', () => {
   });
 
   it('escalation: when the grandparent resumes the parent, the failed child resumes too', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     threeLevels(log, 'resume');
-    v.system.root.send(pidOf(v.system, 'g/p/c'), new Boom());
-    v.system.root.send(pidOf(v.system, 'g/p/c'), 'report');
-    v.scheduler.runUntilIdle();
+    deliverTo('g/p/c', new Boom(), 'report');
     // Nobody restarted or stopped anything, so the child must carry on with its state.
     expect(log).toEqual(['c#1:count=1']);
   });
 
   it('escalation: an escalating parent processes no user message until its supervisor decided', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     threeLevels(log, 'restart');
     // The child's failure reaches the parent (a system message) ahead of 'hello'.
@@ -106,31 +107,25 @@ describe('escalation', () => {
 
 describe('guardian (top-level actors)', () => {
   it('guardian: by default a failing top-level actor is restarted under the same PID', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
-    v.system.root.send(pid, 'inc');
-    v.system.root.send(pid, new Boom());
-    v.system.root.send(pid, 'report');
-    v.scheduler.runUntilIdle();
+    deliver(v.system, v.scheduler, pid, 'inc', new Boom(), 'report');
     expect(log).toEqual(['w#1:Started', 'w#1:Restarting', 'w#2:Started', 'w#2:count=0']);
   });
 
   it('guardian: the guardianStrategy option decides for top-level actors', () => {
-    v = virtualSystem({ guardianStrategy: decide('resume') });
+    v = systems.virtual({ guardianStrategy: decide('resume') });
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
-    v.system.root.send(pid, 'inc');
-    v.system.root.send(pid, new Boom());
-    v.system.root.send(pid, 'report');
-    v.scheduler.runUntilIdle();
+    deliver(v.system, v.scheduler, pid, 'inc', new Boom(), 'report');
     expect(log).toEqual(['w#1:Started', 'w#1:count=1']);
     expect(events.map((event) => [event.child.id, event.directive])).toEqual([['w', 'resume']]);
   });
 
   it("guardian: the guardian strategy's retry limit stops a top-level actor that keeps failing", () => {
-    v = virtualSystem({ guardianStrategy: new OneForOneStrategy(undefined, 2) });
+    v = systems.virtual({ guardianStrategy: new OneForOneStrategy(undefined, 2) });
     const log: string[] = [];
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
     for (let i = 0; i < 3; i++) v.system.root.send(pid, new Boom());
@@ -140,19 +135,12 @@ describe('guardian (top-level actors)', () => {
   });
 
   it('guardian: escalating past the root stops the failing top-level actor', () => {
-    v = virtualSystem({ guardianStrategy: decide('escalate') });
+    v = systems.virtual({ guardianStrategy: decide('escalate') });
     const log: string[] = [];
     const watcherLog: string[] = [];
     const events = collect(v.system, SupervisionEvent);
     const pid = v.system.root.spawnNamed(countingWorker(log, 'w'), 'w');
-    v.system.root.spawnNamed(
-      Props.fromFunc(
-        recording(watcherLog, 'watcher', (context) => {
-          if (context.message === Started) context.watch(pid);
-        }),
-      ),
-      'watcher',
-    );
+    v.system.root.spawnNamed(watching(watcherLog, 'watcher', pid), 'watcher');
     v.scheduler.runUntilIdle();
     v.system.root.send(pid, new Boom());
     v.scheduler.runUntilIdle();
@@ -163,17 +151,11 @@ describe('guardian (top-level actors)', () => {
   });
 
   it("guardian: a top-level parent's escalation reaches the guardian strategy", () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
-    v.system.root.spawnNamed(
-      parentProps(log, 'p', [['c', countingWorker(log, 'c')]], decide('escalate')),
-      'p',
-    );
-    v.scheduler.runUntilIdle();
-    log.length = 0;
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    escalatingTopLevel(log);
+    deliverTo('p/c', new Boom());
     expect(events).toHaveLength(2);
     expect(events.map((event) => [event.child.id, event.directive])).toEqual(
       expect.arrayContaining([
@@ -187,16 +169,10 @@ describe('guardian (top-level actors)', () => {
   });
 
   it('guardian: a top-level parent escalating past the root is stopped with its subtree', () => {
-    v = virtualSystem({ guardianStrategy: decide('escalate') });
+    v = systems.virtual({ guardianStrategy: decide('escalate') });
     const log: string[] = [];
-    v.system.root.spawnNamed(
-      parentProps(log, 'p', [['c', countingWorker(log, 'c')]], decide('escalate')),
-      'p',
-    );
-    v.scheduler.runUntilIdle();
-    log.length = 0;
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    escalatingTopLevel(log);
+    deliverTo('p/c', new Boom());
     expect(log).toEqual([
       'p:Stopping',
       'c#1:Stopping',
@@ -208,15 +184,10 @@ describe('guardian (top-level actors)', () => {
   });
 
   it('guardian: supervision events of an escalation are published in causal order', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const events = collect(v.system, SupervisionEvent);
-    v.system.root.spawnNamed(
-      parentProps([], 'p', [['c', countingWorker([], 'c')]], decide('escalate')),
-      'p',
-    );
-    v.scheduler.runUntilIdle();
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    escalatingTopLevel([]);
+    deliverTo('p/c', new Boom());
     // The child's failure was escalated before the guardian restarted the parent.
     expect(events.map((event) => [event.child.id, event.directive])).toEqual([
       ['p/c', 'escalate'],

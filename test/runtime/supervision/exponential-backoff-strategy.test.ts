@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ExponentialBackoffStrategy,
   Props,
@@ -6,22 +6,11 @@ import {
   SupervisionEvent,
   type BackoffOptions,
 } from '../../../runtime/index.ts';
-import {
-  advanceUntil,
-  Boom,
-  collect,
-  nameOf,
-  parentProps,
-  pidOf,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
-} from '../helpers.ts';
+import { advanceUntil, Boom, collect, nameOf, parentProps, pidOf } from '../helpers.ts';
+import { systemFixture, type VirtualSystem } from '../system-fixture.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
 
 /**
  * A child that logs `#instance:message@time`. It throws on `Boom`, and instances 2..`failUntil`
@@ -54,18 +43,26 @@ const startTimes = (log: readonly string[]): number[] =>
 
 const startCount = (log: readonly string[]): number => startTimes(log).length;
 
+/** Doubles from 100 ms up to 10 s, and forgets failures after a minute without one. */
+const BACKOFF: BackoffOptions = {
+  initialBackoffMs: 100,
+  maxBackoffMs: 10_000,
+  backoffWindowMs: 60_000,
+};
+
+/** Sends the worker p/c a Boom and runs the system until it is idle. */
+function failChild(): void {
+  v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
+  v.scheduler.runUntilIdle();
+}
+
 describe('ExponentialBackoffStrategy', () => {
   it('backoff: the first restart happens after initialBackoffMs and not before', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    superviseWithBackoff(log, {
-      initialBackoffMs: 100,
-      maxBackoffMs: 10_000,
-      backoffWindowMs: 60_000,
-    });
+    superviseWithBackoff(log, BACKOFF);
     v.scheduler.advance(1_000);
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    failChild();
     v.scheduler.advance(99);
     expect(startTimes(log)).toEqual([0]);
     v.scheduler.advance(1);
@@ -73,15 +70,10 @@ describe('ExponentialBackoffStrategy', () => {
   });
 
   it('backoff: the n-th consecutive failure waits initial × 2^(n-1) before the restart', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    superviseWithBackoff(
-      log,
-      { initialBackoffMs: 100, maxBackoffMs: 100_000, backoffWindowMs: 60_000 },
-      5,
-    );
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    superviseWithBackoff(log, { ...BACKOFF, maxBackoffMs: 100_000 }, 5);
+    failChild();
     const waits: number[] = [];
     for (let restart = 1; restart <= 5; restart++) {
       waits.push(advanceUntil(v.scheduler, () => startCount(log) === restart + 1));
@@ -91,27 +83,18 @@ describe('ExponentialBackoffStrategy', () => {
   });
 
   it('backoff: the delay is capped at maxBackoffMs', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    superviseWithBackoff(
-      log,
-      { initialBackoffMs: 100, maxBackoffMs: 300, backoffWindowMs: 60_000 },
-      5,
-    );
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    superviseWithBackoff(log, { ...BACKOFF, maxBackoffMs: 300 }, 5);
+    failChild();
     v.scheduler.advance(10_000);
     expect(startTimes(log)).toEqual([0, 100, 300, 600, 900, 1_200]);
   });
 
   it('backoff: a failure after a quiet period longer than the window starts again at the initial delay', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    superviseWithBackoff(log, {
-      initialBackoffMs: 100,
-      maxBackoffMs: 10_000,
-      backoffWindowMs: 1_000,
-    });
+    superviseWithBackoff(log, { ...BACKOFF, backoffWindowMs: 1_000 });
     const child = pidOf(v.system, 'p/c');
     v.system.root.send(child, new Boom());
     v.scheduler.advance(150);
@@ -126,28 +109,17 @@ describe('ExponentialBackoffStrategy', () => {
   });
 
   it('backoff: jitter adds random() × jitterMs to the delay', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    superviseWithBackoff(log, {
-      initialBackoffMs: 100,
-      maxBackoffMs: 10_000,
-      backoffWindowMs: 60_000,
-      jitterMs: 40,
-      random: () => 0.5,
-    });
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    superviseWithBackoff(log, { ...BACKOFF, jitterMs: 40, random: () => 0.5 });
+    failChild();
     expect(advanceUntil(v.scheduler, () => startCount(log) === 2)).toBe(120);
   });
 
   it('backoff: the failed child processes nothing until its restart, then its queued messages', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
-    superviseWithBackoff(log, {
-      initialBackoffMs: 100,
-      maxBackoffMs: 10_000,
-      backoffWindowMs: 60_000,
-    });
+    superviseWithBackoff(log, BACKOFF);
     const child = pidOf(v.system, 'p/c');
     v.system.root.send(child, new Boom());
     v.system.root.send(child, 'queued');
@@ -167,16 +139,11 @@ describe('ExponentialBackoffStrategy', () => {
   });
 
   it('backoff: the failure is published as a restart when it happens', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
-    superviseWithBackoff(log, {
-      initialBackoffMs: 100,
-      maxBackoffMs: 10_000,
-      backoffWindowMs: 60_000,
-    });
-    v.system.root.send(pidOf(v.system, 'p/c'), new Boom());
-    v.scheduler.runUntilIdle();
+    superviseWithBackoff(log, BACKOFF);
+    failChild();
     expect(events.map((event) => [event.child.id, event.directive])).toEqual([['p/c', 'restart']]);
   });
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeadLetterEvent,
   OneForOneStrategy,
@@ -6,29 +6,24 @@ import {
   RUNTIME_DEFAULTS,
   SupervisionEvent,
   type Directive,
-  type PID,
-  type RestartStatistics,
-  type Supervisor,
-  type SupervisorStrategy,
 } from '../../../runtime/index.ts';
 import {
   Boom,
   collect,
   countingWorker,
+  failRepeatedly,
   isAlive,
   parentProps,
   pidOf,
   recording,
+  spawnStarted,
   settle,
-  shutdownVirtual,
-  virtualSystem,
-  type VirtualSystem,
 } from '../helpers.ts';
+import { systemFixture, type VirtualSystem } from '../system-fixture.ts';
+import { restartWindowSuite } from './restart-window.suite.ts';
 
+const systems = systemFixture();
 let v: VirtualSystem;
-afterEach(async () => {
-  await shutdownVirtual(v);
-});
 
 class Transient extends Error {}
 class Fatal extends Error {}
@@ -36,23 +31,12 @@ class Fatal extends Error {}
 /** Spawns parent `p` supervising workers `p/<name>` with `strategy`, and lets them all start. */
 function supervise(log: string[], strategy: OneForOneStrategy | undefined, names = ['c']): void {
   const children = names.map((name) => [name, countingWorker(log, name)] as const);
-  v.system.root.spawnNamed(parentProps(log, 'p', children, strategy), 'p');
-  v.scheduler.runUntilIdle();
-  log.length = 0;
+  spawnStarted(v, parentProps(log, 'p', children, strategy), 'p', log);
 }
 
 function send(id: string, ...messages: unknown[]): void {
   const pid = pidOf(v.system, id);
   for (const message of messages) v.system.root.send(pid, message);
-}
-
-/** Fails the child `times` times, `spacingMs` of virtual time apart. */
-function failRepeatedly(id: string, times: number, spacingMs: number): void {
-  for (let i = 0; i < times; i++) {
-    send(id, new Boom(`failure ${i + 1}`));
-    v.scheduler.runUntilIdle();
-    if (i < times - 1) v.scheduler.advance(spacingMs);
-  }
 }
 
 /** A child that throws every Error it is sent and logs everything else as `name:message`. */
@@ -68,7 +52,7 @@ const starts = (log: readonly string[], name: string): number =>
 
 describe('OneForOneStrategy', () => {
   it('one-for-one: resume keeps the failed child and its state', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, new OneForOneStrategy(() => 'resume'));
     send('p/c', 'inc', 'inc', new Boom(), 'inc', 'report');
@@ -77,7 +61,7 @@ describe('OneForOneStrategy', () => {
   });
 
   it('one-for-one: restart replaces the child with a fresh instance', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, new OneForOneStrategy(() => 'restart'));
     send('p/c', 'inc', 'inc', new Boom(), 'inc', 'report');
@@ -86,7 +70,7 @@ describe('OneForOneStrategy', () => {
   });
 
   it('one-for-one: stop stops the child, its parent hears Terminated and later messages are dead letters', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const deadLetters = collect(v.system, DeadLetterEvent);
     supervise(log, new OneForOneStrategy(() => 'stop'));
@@ -98,7 +82,7 @@ describe('OneForOneStrategy', () => {
   });
 
   it('one-for-one: only the failed child is affected, its siblings keep their state', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, new OneForOneStrategy(() => 'restart'), ['a', 'b']);
     send('p/b', 'inc');
@@ -110,7 +94,7 @@ describe('OneForOneStrategy', () => {
   });
 
   it('one-for-one: the decider chooses the directive from the failure reason', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const decisions: string[] = [];
     const decider = (reason: unknown): Directive => {
@@ -119,12 +103,12 @@ describe('OneForOneStrategy', () => {
       decisions.push(directive);
       return directive;
     };
-    v.system.root.spawnNamed(
+    spawnStarted(
+      v,
       parentProps(log, 'q', [['t', thrower(log, 't')]], new OneForOneStrategy(decider)),
       'q',
+      log,
     );
-    v.scheduler.runUntilIdle();
-    log.length = 0;
     send('q/t', new Transient('blip'), new Error('odd'), new Fatal('dead'));
     v.scheduler.runUntilIdle();
     expect(decisions).toEqual(['resume', 'restart', 'stop']);
@@ -143,53 +127,53 @@ describe('OneForOneStrategy', () => {
   it('one-for-one: the default strategy allows 10 restarts within 10 s and stops the child at the 11th failure', () => {
     expect(RUNTIME_DEFAULTS.supervisorMaxRetries).toBe(10);
     expect(RUNTIME_DEFAULTS.supervisorWithinMs).toBe(10_000);
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, undefined);
-    failRepeatedly('p/c', 10, 900);
+    failRepeatedly(v, 'p/c', 10, 900);
     expect(isAlive(v.system, 'p/c')).toBe(true);
     expect(starts(log, 'c')).toBe(10);
     v.scheduler.advance(900);
-    failRepeatedly('p/c', 1, 0);
+    failRepeatedly(v, 'p/c', 1, 0);
     expect(isAlive(v.system, 'p/c')).toBe(false);
     expect(log.at(-1)).toBe('p:Terminated(p/c,Stopped)');
   });
 
   it('one-for-one: failures spread wider than the window never stop the child', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, undefined);
     // 1001 ms apart: at most 10 failures ever fall inside one 10 s window.
-    failRepeatedly('p/c', 30, 1_001);
+    failRepeatedly(v, 'p/c', 30, 1_001);
     expect(isAlive(v.system, 'p/c')).toBe(true);
     expect(starts(log, 'c')).toBe(30);
     expect(log).not.toContain('p:Terminated(p/c,Stopped)');
   });
 
   it('one-for-one: 11 failures 999 ms apart fall within 10 s, so the 11th stops the child', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, undefined);
-    failRepeatedly('p/c', 11, 999);
+    failRepeatedly(v, 'p/c', 11, 999);
     expect(isAlive(v.system, 'p/c')).toBe(false);
     expect(starts(log, 'c')).toBe(10);
   });
 
   it('one-for-one: maxRetries and the window are configurable', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, new OneForOneStrategy(undefined, 3, 1_000));
-    failRepeatedly('p/c', 3, 10);
+    failRepeatedly(v, 'p/c', 3, 10);
     // The window has passed: the count starts again.
     v.scheduler.advance(1_000);
-    failRepeatedly('p/c', 3, 10);
+    failRepeatedly(v, 'p/c', 3, 10);
     expect(isAlive(v.system, 'p/c')).toBe(true);
-    failRepeatedly('p/c', 1, 0);
+    failRepeatedly(v, 'p/c', 1, 0);
     expect(isAlive(v.system, 'p/c')).toBe(false);
   });
 
   it('one-for-one: maxRetries 0 stops the child at its first failure', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     supervise(log, new OneForOneStrategy(undefined, 0));
     send('p/c', new Boom());
@@ -198,7 +182,7 @@ describe('OneForOneStrategy', () => {
   });
 
   it('supervision: an async receive that rejects is supervised like a throw', async () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const asyncChild = Props.fromFunc(
       recording(log, 'c', async (context) => {
@@ -216,7 +200,7 @@ describe('OneForOneStrategy', () => {
   });
 
   it('supervision: a SupervisionEvent carrying the directive is published for every failure', () => {
-    v = virtualSystem();
+    v = systems.virtual();
     const log: string[] = [];
     const events = collect(v.system, SupervisionEvent);
     const strategy = new OneForOneStrategy(
@@ -239,36 +223,8 @@ describe('OneForOneStrategy', () => {
 });
 
 describe('OneForOneStrategy restart statistics', () => {
-  it('one-for-one: recording a failure forgets the failures older than the window', () => {
-    v = virtualSystem();
-    const strategy = new CountingStrategy(new OneForOneStrategy(undefined, 3, 1_000));
-    v.system.root.spawnNamed(parentProps([], 'p', [['c', countingWorker([], 'c')]], strategy), 'p');
-    v.scheduler.runUntilIdle();
-    failRepeatedly('p/c', 6, 600);
-    // Failures 600 ms apart with a 1 s window: never more than two are worth remembering.
-    expect(strategy.recorded).toEqual([1, 2, 2, 2, 2, 2]);
-    expect(strategy.directives).toEqual(Array(6).fill('restart'));
-    expect(isAlive(v.system, 'p/c')).toBe(true);
-  });
+  restartWindowSuite(
+    'one-for-one',
+    (maxRetries, withinMs) => new OneForOneStrategy(undefined, maxRetries, withinMs),
+  );
 });
-
-/** Delegates to a strategy and records the failure count its statistics hold afterwards. */
-class CountingStrategy implements SupervisorStrategy {
-  readonly recorded: number[] = [];
-  readonly directives: Directive[] = [];
-
-  constructor(private readonly inner: SupervisorStrategy) {}
-
-  handleFailure(
-    supervisor: Supervisor,
-    child: PID,
-    stats: RestartStatistics,
-    reason: unknown,
-    message: unknown,
-  ): Directive {
-    const directive = this.inner.handleFailure(supervisor, child, stats, reason, message);
-    this.recorded.push(stats.failureCount);
-    this.directives.push(directive);
-    return directive;
-  }
-}

@@ -7,6 +7,11 @@ export interface Runnable {
 /** A timer that can be cancelled; cancelling twice or after it fired is harmless. */
 export interface TimerHandle {
   cancel(): void;
+  /**
+   * Whether the pending timer keeps the process alive (it does by default). Cheaper than a
+   * cancel and a new timer for one that may well be needed again soon.
+   */
+  keepAlive(active: boolean): void;
 }
 
 /**

@@ -39,6 +39,7 @@ export class TimeoutQueue {
     this.tail = entry;
     if (this.timer === undefined)
       this.timer = this.scheduler.setTimer(this.durationMs, this.onTimer);
+    else if (this.head === entry) this.timer.keepAlive(true);
   }
 
   /** Unlinks `entry` without expiring it. */
@@ -50,11 +51,9 @@ export class TimeoutQueue {
     if (next === undefined) this.tail = prev;
     else next.prevExpirable = prev;
     entry.prevExpirable = entry.nextExpirable = entry.expiryQueue = undefined;
-    if (this.head === undefined) {
-      this.timer?.cancel();
-      this.timer = undefined;
-      this.onEmpty(this);
-    }
+    // Empty: the armed timer stays (one request after another would otherwise set and clear a
+    // timer each) but no longer holds the process; if it fires with nothing due, the queue idles.
+    if (this.head === undefined) this.timer?.keepAlive(false);
   }
 
   private expireDue(): void {
@@ -67,7 +66,8 @@ export class TimeoutQueue {
       entry.expire();
       entry = this.head;
     }
-    if (this.head !== undefined && this.timer === undefined) {
+    if (this.head === undefined) this.onEmpty(this);
+    else if (this.timer === undefined) {
       this.timer = this.scheduler.setTimer(this.head.deadline - this.scheduler.now(), this.onTimer);
     }
   }
@@ -76,7 +76,7 @@ export class TimeoutQueue {
 /** One `TimeoutQueue` per distinct duration. */
 export class Timeouts {
   private readonly queues = new Map<number, TimeoutQueue>();
-  /** Callers may pass remaining times (`deadline - now`): an idle duration keeps no queue. */
+  /** A queue whose timer fired with nothing due is dropped: an unused duration keeps nothing. */
   private readonly dropIdle = (queue: TimeoutQueue): void => {
     if (this.queues.get(queue.durationMs) === queue) this.queues.delete(queue.durationMs);
   };

@@ -32,7 +32,10 @@ export class EventLoopScheduler implements Scheduler {
 
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     const timer = setTimeout(callback, delayMs);
-    return { cancel: () => clearTimeout(timer) };
+    return {
+      cancel: () => clearTimeout(timer),
+      keepAlive: (active) => void (active ? timer.ref() : timer.unref()),
+    };
   }
 
   private runSlice(): void {

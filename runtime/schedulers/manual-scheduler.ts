@@ -40,7 +40,8 @@ export class ManualScheduler implements Scheduler {
       cancelled: false,
     };
     this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
+    // Nothing here keeps a process alive: keepAlive has nothing to change.
+    return { cancel: () => void (timer.cancelled = true), keepAlive: () => {} };
   }
 
   /** Number of tasks waiting to run. */

@@ -23,6 +23,7 @@ class CountingScheduler extends ManualScheduler {
         finish();
         handle.cancel();
       },
+      keepAlive: () => {},
     };
   }
 }
@@ -35,7 +36,7 @@ class LateTimers implements Scheduler {
     return this.time;
   }
   setTimer(): TimerHandle {
-    return { cancel: () => {} };
+    return { cancel: () => {}, keepAlive: () => {} };
   }
 }
 

@@ -9,12 +9,13 @@ import {
 } from '../../runtime/index.ts';
 import { TimeoutQueue, Timeouts, type Expirable } from '../../runtime/timeout-queue.ts';
 
-/** A ManualScheduler that counts the timers armed, cancelled and still live. */
+/** A ManualScheduler that counts the timers armed, cancelled, still live, and holding the process. */
 class CountingScheduler implements Scheduler {
   readonly inner = new ManualScheduler();
   armed = 0;
   cancelled = 0;
   live = 0;
+  held = 0;
 
   schedule(task: Runnable): void {
     this.inner.schedule(task);
@@ -27,10 +28,17 @@ class CountingScheduler implements Scheduler {
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     this.armed++;
     this.live++;
+    this.held++;
     let settled = false;
+    let holding = true;
+    const release = (): void => {
+      if (holding) this.held--;
+      holding = false;
+    };
     const handle = this.inner.setTimer(delayMs, () => {
       settled = true;
       this.live--;
+      release();
       callback();
     });
     return {
@@ -39,7 +47,13 @@ class CountingScheduler implements Scheduler {
         settled = true;
         this.cancelled++;
         this.live--;
+        release();
         handle.cancel();
+      },
+      keepAlive: (active) => {
+        if (settled || active === holding) return;
+        holding = active;
+        this.held += active ? 1 : -1;
       },
     };
   }
@@ -194,19 +208,38 @@ describe('TimeoutQueue', () => {
     expect(scheduler.live).toBe(0);
   });
 
-  it('timeout queue: the timer is cancelled when the last entry is removed', () => {
+  it('timeout queue: once the last entry is removed the timer stops holding the process', () => {
     const { scheduler, log, queue, entry } = setup(10);
     const a = entry('a');
     const b = entry('b');
     queue.add(a);
     queue.add(b);
     queue.remove(a);
-    expect(scheduler.live).toBe(1);
+    expect(scheduler.held).toBe(1);
     queue.remove(b);
-    expect(scheduler.cancelled).toBe(1);
-    expect(scheduler.live).toBe(0);
+    // Still armed, so the next request reuses it, but it no longer keeps the process alive.
+    expect(scheduler.live).toBe(1);
+    expect(scheduler.held).toBe(0);
     scheduler.advance(100);
     expect(log).toEqual([]);
+    expect(scheduler.live).toBe(0);
+  });
+
+  it('timeout queue: one entry after another reuses one timer instead of arming one each', () => {
+    const { scheduler, log, queue, entry } = setup(10);
+    for (let i = 0; i < 50; i++) {
+      const e = entry(`e${i}`);
+      queue.add(e);
+      expect(scheduler.held).toBe(1);
+      queue.remove(e);
+      expect(scheduler.held).toBe(0);
+    }
+    expect(scheduler.armed).toBe(1);
+    expect(scheduler.cancelled).toBe(0);
+    const last = entry('last');
+    queue.add(last);
+    scheduler.advance(10);
+    expect(log).toEqual(['last@10']);
   });
 
   it('timeout queue: no timer stays armed once every entry expired, and a new add re-arms', () => {

@@ -140,7 +140,7 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
 
   /** The innermost receive, under any middleware: the current behaviour or the actor itself. */
   receiveDirect(): void | Promise<void> {
-    const behaviour = this.behaviour;
+    const behaviour = this.extras?.behaviour;
     return behaviour === undefined ? this.actor.receive(this) : behaviour(this);
   }
 
@@ -279,9 +279,8 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
 
   private restart(): void {
     this.actor = this.props.producer();
-    this.behaviour = undefined;
     const extras = this.extras;
-    if (extras !== undefined) extras.behaviours = undefined;
+    if (extras !== undefined) extras.behaviour = extras.behaviours = undefined;
     this.state = ALIVE;
     this.mailbox.abandonAwait(); // the old instance's pending receive must not hold up this one
     this.unstashAll();

@@ -21,7 +21,6 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
   /** The current message as it arrived: bare, or a `MessageEnvelope`. */
   protected current: unknown = undefined;
   protected extras: ContextExtras | undefined;
-  protected behaviour: Receive | undefined;
 
   constructor(
     readonly system: ActorSystem,
@@ -91,20 +90,23 @@ export abstract class ActorContext extends SpawnerContextBase implements Context
   }
 
   become(receive: Receive): void {
-    this.ensureExtras().behaviours = [receive];
-    this.behaviour = receive;
+    const extras = this.ensureExtras();
+    extras.behaviours = [receive];
+    extras.behaviour = receive;
   }
 
   becomeStacked(receive: Receive): void {
-    (this.ensureExtras().behaviours ??= []).push(receive);
-    this.behaviour = receive;
+    const extras = this.ensureExtras();
+    (extras.behaviours ??= []).push(receive);
+    extras.behaviour = receive;
   }
 
   unbecomeStacked(): void {
-    const stack = this.extras?.behaviours;
+    const extras = this.extras;
+    const stack = extras?.behaviours;
     if (stack === undefined) return;
     stack.pop();
-    this.behaviour = stack[stack.length - 1];
+    extras!.behaviour = stack[stack.length - 1]; // extras exists: it holds the stack
   }
 
   stash(): void {

@@ -17,6 +17,8 @@ export class ContextExtras {
   readonly children = new Set<PID>();
   watchers: Map<string, PID> | undefined = undefined;
   stash: unknown[] | undefined = undefined;
+  /** The current behaviour (top of `behaviours`), or undefined for the actor's own receive. */
+  behaviour: Receive | undefined = undefined;
   behaviours: Receive[] | undefined = undefined;
   receiveTimer: ReceiveTimer | undefined = undefined;
   supervisor: ChildSupervisor | undefined = undefined;

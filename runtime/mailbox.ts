@@ -47,8 +47,10 @@ export interface MailboxSettings {
 /** Marks an empty system slot (`undefined` could be a message). */
 const NONE: unique symbol = Symbol('none');
 
-const IDLE = 0;
-const BUSY = 1;
+/** Bits of `Mailbox.flags`: one small integer instead of three fields on a million mailboxes. */
+const SCHEDULED = 1;
+const SUSPENDED = 2;
+const START_PENDING = 4;
 
 /**
  * A system queue and a user queue on ring buffers, scheduled when it goes from idle to busy.
@@ -71,10 +73,7 @@ export class Mailbox implements Runnable {
   private userQueue: RingQueue<unknown> | undefined;
   /** Messages the runtime put back at the front (unstash): outside the capacity. */
   private prepended = 0;
-  /** Started is due before any user message: a flag, not a queued message, so it takes no room. */
-  private startPending = false;
-  private status = IDLE;
-  private suspended = false;
+  private flags = 0;
   /** The async receive user messages wait for; a settlement of any other promise is stale. */
   private awaiting: PromiseLike<unknown> | undefined = undefined;
   private invoker: MessageInvoker | undefined;
@@ -108,13 +107,14 @@ export class Mailbox implements Runnable {
     else (this.userQueue ??= new RingQueue()).push(message);
     if (this.settings.statistics !== undefined)
       for (const s of this.settings.statistics) s.messagePosted?.(message);
-    if (this.status === IDLE) this.scheduleNow();
+    if ((this.flags & SCHEDULED) === 0) this.scheduleNow();
     return true;
   }
 
   /** Delivers `Started` before any other user message (at spawn and after a restart). */
   requestStart(): void {
-    this.startPending = true;
+    // Started is a flag, not a queued message: it takes no room and never needs a ring.
+    this.flags |= START_PENDING;
     if (this.settings.statistics !== undefined)
       for (const s of this.settings.statistics) s.messagePosted?.(Started);
     this.scheduleIfPending();
@@ -137,17 +137,17 @@ export class Mailbox implements Runnable {
   postSystem(message: unknown): void {
     if (this.systemHead === NONE) this.systemHead = message;
     else (this.systemQueue ??= new RingQueue()).push(message);
-    if (this.status === IDLE) this.scheduleNow();
+    if ((this.flags & SCHEDULED) === 0) this.scheduleNow();
   }
 
   /** Stops user processing until `resume` (supervision). */
   suspend(): void {
-    this.suspended = true;
+    this.flags |= SUSPENDED;
   }
 
   /** Restarts user processing after `suspend`. */
   resume(): void {
-    this.suspended = false;
+    this.flags &= ~SUSPENDED;
     this.scheduleIfPending();
   }
 
@@ -160,7 +160,7 @@ export class Mailbox implements Runnable {
   /** Removes and returns every queued user message (for dead-lettering on stop). */
   drainUser(): unknown[] {
     this.prepended = 0;
-    this.startPending = false;
+    this.flags &= ~START_PENDING;
     const drained: unknown[] = [];
     while (this.userHead !== NONE) drained.push(this.takeUser());
     return drained;
@@ -182,13 +182,13 @@ export class Mailbox implements Runnable {
             continue;
           }
           if (
-            this.suspended ||
+            (this.flags & SUSPENDED) !== 0 ||
             this.awaiting !== undefined ||
             processed >= this.settings.throughput
           )
             break;
-          if (this.startPending) {
-            this.startPending = false;
+          if ((this.flags & START_PENDING) !== 0) {
+            this.flags &= ~START_PENDING;
             current = Started;
           } else if (this.userHead !== NONE) {
             current = this.takeUser();
@@ -201,11 +201,11 @@ export class Mailbox implements Runnable {
         }
         break;
       } catch (error) {
-        this.suspended = true;
+        this.flags |= SUSPENDED;
         invoker.escalateFailure(error, current);
       }
     }
-    this.status = IDLE;
+    this.flags &= ~SCHEDULED;
     this.scheduleIfPending();
     return processed + systemProcessed;
   }
@@ -237,7 +237,7 @@ export class Mailbox implements Runnable {
       (error: unknown) => {
         if (this.awaiting !== result) return; // the failed instance is gone already
         this.awaiting = undefined;
-        this.suspended = true;
+        this.flags |= SUSPENDED;
         this.invoker!.escalateFailure(error, message); // invoker bound before any message runs
         this.scheduleIfPending();
       },
@@ -251,16 +251,17 @@ export class Mailbox implements Runnable {
   }
 
   private scheduleIfPending(): void {
-    if (this.status !== IDLE) return;
+    const flags = this.flags;
+    if ((flags & SCHEDULED) !== 0) return;
     const userReady =
-      (this.startPending || this.userHead !== NONE) &&
-      !this.suspended &&
+      ((flags & START_PENDING) !== 0 || this.userHead !== NONE) &&
+      (flags & SUSPENDED) === 0 &&
       this.awaiting === undefined;
     if (this.systemHead !== NONE || userReady) this.scheduleNow();
   }
 
   private scheduleNow(): void {
-    this.status = BUSY;
+    this.flags |= SCHEDULED;
     this.settings.scheduler.schedule(this);
   }
 }

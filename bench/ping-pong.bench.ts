@@ -1,12 +1,11 @@
+import { Props, RingQueue, type Actor, type Context, type PID } from '../runtime/index.ts';
 import {
-  ActorSystem,
-  Props,
-  RingQueue,
-  type Actor,
-  type Context,
-  type PID,
-} from '../runtime/index.ts';
-import { Completion, throughputTrial, type BenchCase, type Subject } from './harness/index.ts';
+  Completion,
+  systemSubject,
+  throughputTrial,
+  type BenchCase,
+  type Subject,
+} from './harness/index.ts';
 
 /**
  * ping-pong: pairs of actors bounce a message that carries the reply PID (so no envelope is
@@ -120,32 +119,22 @@ class Ponger implements Actor {
 }
 
 function actors(pairs: number): Subject {
-  let system: ActorSystem | undefined;
-  return {
-    setup() {
-      system = new ActorSystem();
-    },
-    async run() {
-      const root = system!.root; // created in setup
-      const done = new Completion(MESSAGES_PER_RUN);
-      const tally = new Tally();
-      const roundTrips = MESSAGES_PER_RUN / 2 / pairs;
-      const spawned: PID[] = [];
-      done.start();
-      for (let p = 0; p < pairs; p++) {
-        const ponger = root.spawn(Props.fromProducer(() => new Ponger(done, tally)));
-        const pinger = root.spawn(Props.fromProducer(() => new Pinger(done, tally, roundTrips)));
-        spawned.push(ponger, pinger);
-        root.send(pinger, new Start(ponger));
-      }
-      await done.wait(TIMEOUT_MS, `ping-pong ${pairs} pairs`);
-      await Promise.all(spawned.map((pid) => root.stopAsync(pid)));
-      return throughputTrial(done, tally.sent);
-    },
-    async teardown() {
-      await system?.shutdown();
-    },
-  };
+  return systemSubject(async (root) => {
+    const done = new Completion(MESSAGES_PER_RUN);
+    const tally = new Tally();
+    const roundTrips = MESSAGES_PER_RUN / 2 / pairs;
+    const spawned: PID[] = [];
+    done.start();
+    for (let p = 0; p < pairs; p++) {
+      const ponger = root.spawn(Props.fromProducer(() => new Ponger(done, tally)));
+      const pinger = root.spawn(Props.fromProducer(() => new Pinger(done, tally, roundTrips)));
+      spawned.push(ponger, pinger);
+      root.send(pinger, new Start(ponger));
+    }
+    await done.wait(TIMEOUT_MS, `ping-pong ${pairs} pairs`);
+    await Promise.all(spawned.map((pid) => root.stopAsync(pid)));
+    return throughputTrial(done, tally.sent);
+  });
 }
 
 // ── plain objects ────────────────────────────────────────────────────────────────────────────

@@ -1,12 +1,11 @@
+import { Props, type Actor, type Context, type PID, type Settled } from '../runtime/index.ts';
 import {
-  ActorSystem,
-  Props,
-  type Actor,
-  type Context,
-  type PID,
-  type Settled,
-} from '../runtime/index.ts';
-import { Completion, throughputTrial, type BenchCase, type Subject } from './harness/index.ts';
+  Completion,
+  systemSubject,
+  throughputTrial,
+  type BenchCase,
+  type Subject,
+} from './harness/index.ts';
 
 /**
  * request: an actor makes `context.request` round trips to an echo actor, with 1 or 100 requests
@@ -99,27 +98,17 @@ function actors(
   produce: (done: Completion, tally: Tally) => Actor,
   label: string,
 ): Subject {
-  let system: ActorSystem | undefined;
-  return {
-    setup() {
-      system = new ActorSystem();
-    },
-    async run() {
-      const root = system!.root; // created in setup
-      const done = new Completion(total);
-      const tally = new Tally();
-      const echo = root.spawn(echoProps);
-      const requester = root.spawn(Props.fromProducer(() => produce(done, tally)));
-      done.start();
-      root.send(requester, new Go(echo));
-      await done.wait(TIMEOUT_MS, label);
-      await Promise.all([root.stopAsync(requester), root.stopAsync(echo)]);
-      return throughputTrial(done, tally.sent);
-    },
-    async teardown() {
-      await system?.shutdown();
-    },
-  };
+  return systemSubject(async (root) => {
+    const done = new Completion(total);
+    const tally = new Tally();
+    const echo = root.spawn(echoProps);
+    const requester = root.spawn(Props.fromProducer(() => produce(done, tally)));
+    done.start();
+    root.send(requester, new Go(echo));
+    await done.wait(TIMEOUT_MS, label);
+    await Promise.all([root.stopAsync(requester), root.stopAsync(echo)]);
+    return throughputTrial(done, tally.sent);
+  });
 }
 
 function promisePingPong(total: number, inFlight: number): Subject & { readonly name: string } {

@@ -19,28 +19,14 @@ export class RingQueue<T> {
 
   /** Appends an item at the back. */
   push(item: T): void {
-    if (this.length > this.mask) {
-      if (this.length === 0) {
-        this.single = item;
-        this.length = 1;
-        return;
-      }
-      this.grow();
-    }
+    if (this.length > this.mask && this.makeRoom(item)) return;
     this.items[(this.head + this.length) & this.mask] = item;
     this.length++;
   }
 
   /** Inserts an item at the front, so it is the next one shifted. */
   pushFront(item: T): void {
-    if (this.length > this.mask) {
-      if (this.length === 0) {
-        this.single = item;
-        this.length = 1;
-        return;
-      }
-      this.grow();
-    }
+    if (this.length > this.mask && this.makeRoom(item)) return;
     this.head = (this.head - 1) & this.mask;
     this.items[this.head] = item;
     this.length++;
@@ -72,6 +58,17 @@ export class RingQueue<T> {
     const out: T[] = [];
     while (this.length > 0) out.push(this.shift());
     return out;
+  }
+
+  /** Called when full: an empty queue keeps `item` in its field (true); otherwise it grows. */
+  private makeRoom(item: T): boolean {
+    if (this.length === 0) {
+      this.single = item;
+      this.length = 1;
+      return true;
+    }
+    this.grow();
+    return false;
   }
 
   private grow(): void {

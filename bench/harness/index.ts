@@ -20,3 +20,4 @@ export {
   throughputTrial,
 } from './measure.ts';
 export { summarize, type Summary } from './statistics.ts';
+export { systemSubject } from './system-subject.ts';

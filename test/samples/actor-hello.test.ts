@@ -1,39 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly lines: readonly string[];
-}
-
-/** Runs the sample as `npm start` would, with runtime logs silenced so stdout is the story. */
-function runSample(): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'node_modules/.bin/tsx',
-      ['samples/actor-hello/main.ts'],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, SPINDLE_LOG_LEVEL: 'silent' },
-        timeout: 15_000,
-      },
-      (error, stdout, stderr) => {
-        // A non-zero exit is a result to assert on; a spawn failure or a timeout kill is not.
-        if (error !== null && typeof error.code !== 'number') {
-          reject(new Error('the sample did not run to its end', { cause: error }));
-          return;
-        }
-        const code = error === null ? 0 : Number(error.code);
-        resolve({ code, stdout, stderr, lines: stdout.split('\n').filter((l) => l !== '') });
-      },
-    );
-  });
-}
+import { runSample, type Run } from './run-sample.ts';
 
 /** Asserts that every line is printed, in this order (other lines may come between). */
 function expectInOrder(run: Run, lines: readonly string[]): void {
@@ -48,7 +14,7 @@ function expectInOrder(run: Run, lines: readonly string[]): void {
 describe('samples/actor-hello', () => {
   let run: Run;
   beforeAll(async () => {
-    run = await runSample();
+    run = await runSample('samples/actor-hello/main.ts');
   });
 
   it('actor-hello: exits with code 0 and writes nothing to stderr', () => {

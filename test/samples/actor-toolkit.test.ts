@@ -1,39 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly lines: readonly string[];
-}
-
-/** Runs the sample with runtime logs silenced, so stdout is the sample's own lines. */
-function runSample(): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'node_modules/.bin/tsx',
-      ['samples/actor-toolkit/main.ts'],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, SPINDLE_LOG_LEVEL: 'silent' },
-        timeout: 15_000,
-      },
-      (error, stdout, stderr) => {
-        // A non-zero exit is a result to assert on; a spawn failure or a timeout kill is not.
-        if (error !== null && typeof error.code !== 'number') {
-          reject(new Error('the sample did not run to its end', { cause: error }));
-          return;
-        }
-        const code = error === null ? 0 : Number(error.code);
-        resolve({ code, stdout, stderr, lines: stdout.split('\n').filter((l) => l !== '') });
-      },
-    );
-  });
-}
+import { runSample, type Run } from './run-sample.ts';
 
 /** The lines printed between the `== title ==` header and the next header. */
 function block(run: Run, title: string): readonly string[] {
@@ -46,7 +12,7 @@ function block(run: Run, title: string): readonly string[] {
 describe('samples/actor-toolkit', () => {
   let run: Run;
   beforeAll(async () => {
-    run = await runSample();
+    run = await runSample('samples/actor-toolkit/main.ts');
   });
 
   it('actor-toolkit: exits with code 0 and writes nothing to stderr', () => {

@@ -41,8 +41,6 @@ const STOPPED = 3;
  */
 export class ActorCell extends ActorContext implements MessageInvoker, Process {
   private state = ALIVE;
-  /** False until the current instance has received Started. */
-  private started = false;
 
   // ── the process: how messages get in ────────────────────────────────────────────────────
 
@@ -77,11 +75,6 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     if (this.state === STOPPED) {
       this.system.deadLetter.sendUser(this.self, message, 'stopped');
       return;
-    }
-    if (message === Started) {
-      // A stop that overtook the queued Started has delivered it already.
-      if (this.started) return;
-      this.started = true;
     }
     this.extras?.receiveTimer?.touch(message);
     if (unwrapMessage(message) === PoisonPill) {
@@ -242,10 +235,8 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
 
   private handleStop(): void {
     if (this.state >= STOPPING) return;
-    if (!this.started) {
-      this.started = true;
-      this.invokeLifecycle(Started);
-    }
+    // A stop that overtakes the pending Started delivers it first: every instance sees Started.
+    if (this.mailbox.takeStart()) this.invokeLifecycle(Started);
     this.state = STOPPING;
     // No user message runs while the children stop; finalizeStop dead-letters the queue.
     this.mailbox.suspend();
@@ -284,7 +275,6 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     this.state = ALIVE;
     this.mailbox.abandonAwait(); // the old instance's pending receive must not hold up this one
     this.unstashAll();
-    this.started = false;
     this.mailbox.requestStart();
     this.mailbox.resume();
   }

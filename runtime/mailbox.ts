@@ -120,6 +120,13 @@ export class Mailbox implements Runnable {
     this.scheduleIfPending();
   }
 
+  /** Withdraws a pending Started so the caller can deliver it now; false when none is pending. */
+  takeStart(): boolean {
+    if ((this.flags & START_PENDING) === 0) return false;
+    this.flags &= ~START_PENDING;
+    return true;
+  }
+
   /** Queues user messages at the front, in order (unstash). */
   prependUser(messages: readonly unknown[]): void {
     for (let i = messages.length - 1; i >= 0; i--) {

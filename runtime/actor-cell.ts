@@ -287,8 +287,8 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     const { registry, deadLetter } = this.system;
     this.extras?.dropStash(deadLetter, this.self);
     for (const message of this.mailbox.drainUser()) {
-      if (message !== Started && message !== ReceiveTimeout)
-        deadLetter.sendUser(this.self, message, 'stopped');
+      // A queued ReceiveTimeout is the runtime's own; nobody is waiting for it.
+      if (message !== ReceiveTimeout) deadLetter.sendUser(this.self, message, 'stopped');
     }
     const terminated = new Terminated(this.self, 'Stopped');
     const parent = this.parent;

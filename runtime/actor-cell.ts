@@ -77,10 +77,6 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
       return;
     }
     this.extras?.receiveTimer?.touch(message);
-    if (unwrapMessage(message) === PoisonPill) {
-      this.handleStop();
-      return;
-    }
     this.current = message;
     const result = this.invokeReceive();
     // A finished receive lets go of its message: an idle actor must not keep its last one alive.
@@ -131,8 +127,12 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
     else this.system.registry.get(this.parent).sendSystem(this.parent, failure);
   }
 
-  /** The innermost receive, under any middleware: the current behaviour or the actor itself. */
+  /**
+   * The innermost receive, under any middleware: the current behaviour or the actor itself. A
+   * PoisonPill stops the actor here, so receive middleware sees it like any other message.
+   */
   receiveDirect(): void | Promise<void> {
+    if (unwrapMessage(this.current) === PoisonPill) return this.handleStop();
     const behaviour = this.extras?.behaviour;
     return behaviour === undefined ? this.actor.receive(this) : behaviour(this);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MessageEnvelope,
   PID,
+  PoisonPill,
   Props,
   Restarting,
   Started,
@@ -25,6 +26,7 @@ function label(message: unknown): string {
   if (message === Stopping) return 'Stopping';
   if (message === Stopped) return 'Stopped';
   if (message === Restarting) return 'Restarting';
+  if (message === PoisonPill) return 'PoisonPill';
   if (message instanceof Terminated) return 'Terminated';
   return String(message);
 }
@@ -66,6 +68,33 @@ describe('Receive middleware', () => {
     system.root.send(pid, 'hello');
     scheduler.runUntilIdle();
     expect(log).toEqual(['one in hello', 'two in hello', 'actor', 'two out', 'one out']);
+  });
+
+  it('receive middleware: sees a PoisonPill, and the actor still stops after it', () => {
+    const { system, scheduler } = systems.virtual();
+    const log: string[] = [];
+    const pid = system.root.spawn(
+      Props.fromFunc((context) => {
+        if (typeof context.message === 'string') log.push(`actor ${context.message}`);
+      }).withReceiveMiddleware(tracing('mw', log)),
+    );
+    scheduler.runUntilIdle();
+    log.length = 0;
+    system.root.send(pid, 'before');
+    system.root.poison(pid);
+    scheduler.runUntilIdle();
+    expect(log).toEqual([
+      'mw in before',
+      'actor before',
+      'mw out',
+      'mw in PoisonPill',
+      'mw in Stopping',
+      'mw out',
+      'mw in Stopped',
+      'mw out',
+      'mw out',
+    ]);
+    expect(system.registry.getLocal(pid.id)).toBeUndefined();
   });
 
   it('receive middleware: successive withReceiveMiddleware calls append to the chain', () => {

@@ -1,6 +1,6 @@
 import type { PID } from '../pid.ts';
 import type { RestartStatistics } from './restart-statistics.ts';
-import type { Directive, Supervisor, SupervisorStrategy } from './supervisor-strategy.ts';
+import type { Decider, Directive, Supervisor, SupervisorStrategy } from './supervisor-strategy.ts';
 
 /** Settings of `ExponentialBackoffStrategy`. */
 export interface BackoffOptions {
@@ -14,6 +14,10 @@ export interface BackoffOptions {
   readonly jitterMs?: number;
   /** Source of randomness for the jitter (seedable in tests). */
   readonly random?: () => number;
+  /** Consecutive failures after which the child is stopped instead; unlimited when omitted. */
+  readonly maxRetries?: number;
+  /** Chooses the directive per failure; only `restart` is delayed. Always restart when omitted. */
+  readonly decider?: Decider;
 }
 
 /**
@@ -28,11 +32,23 @@ export class ExponentialBackoffStrategy implements SupervisorStrategy {
     child: PID,
     stats: RestartStatistics,
     reason: unknown,
+    message: unknown,
   ): Directive {
+    const directive = this.options.decider?.(reason, child) ?? 'restart';
+    if (directive === 'resume') supervisor.resumeChildren([child]);
+    else if (directive === 'stop') supervisor.stopChildren([child]);
+    else if (directive === 'escalate') supervisor.escalateFailure(reason, message);
+    if (directive !== 'restart') return directive;
     const now = supervisor.now();
     const last = stats.lastFailureTime;
     if (last !== undefined && now - last > this.options.backoffWindowMs) stats.reset();
     stats.fail(now);
+    const { maxRetries } = this.options;
+    if (maxRetries !== undefined && stats.failureCount > maxRetries) {
+      stats.reset();
+      supervisor.stopChildren([child]);
+      return 'stop';
+    }
     const jitter = (this.options.random ?? Math.random)() * (this.options.jitterMs ?? 0);
     const delay = this.delayFor(stats.failureCount) + jitter;
     supervisor.setTimer(delay, () => supervisor.restartChildren(reason, [child]));

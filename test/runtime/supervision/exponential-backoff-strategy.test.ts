@@ -147,6 +147,32 @@ describe('ExponentialBackoffStrategy', () => {
     expect(events.map((event) => [event.child.id, event.directive])).toEqual([['p/c', 'restart']]);
   });
 
+  it('backoff: after maxRetries consecutive failures the child is stopped instead', () => {
+    v = systems.virtual();
+    const log: string[] = [];
+    const events = collect(v.system, SupervisionEvent);
+    // Instances 2 and 3 fail as they start: failures 1, 2 and 3 in a row, then a stop.
+    superviseWithBackoff(log, { ...BACKOFF, maxRetries: 2 }, 3);
+    failChild();
+    v.scheduler.advance(10_000);
+    expect(startCount(log)).toBe(3);
+    expect(events.map((event) => event.directive)).toEqual(['restart', 'restart', 'stop']);
+    expect(log.at(-1)).toMatch(/^#3:Stopped@/);
+  });
+
+  it('backoff: a decider applies resume, stop and escalate at once and delays only restart', () => {
+    v = systems.virtual();
+    const log: string[] = [];
+    const events = collect(v.system, SupervisionEvent);
+    superviseWithBackoff(log, { ...BACKOFF, decider: () => 'resume' });
+    failChild();
+    v.system.root.send(pidOf(v.system, 'p/c'), 'after');
+    v.scheduler.runUntilIdle();
+    expect(startCount(log)).toBe(1);
+    expect(log.at(-1)).toBe('#1:after@0');
+    expect(events.map((event) => event.directive)).toEqual(['resume']);
+  });
+
   it('backoff: delayFor gives the delay of the n-th consecutive failure without jitter', () => {
     const strategy = new ExponentialBackoffStrategy({
       initialBackoffMs: 50,

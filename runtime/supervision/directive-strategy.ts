@@ -2,6 +2,7 @@ import { RUNTIME_DEFAULTS } from '../runtime-config.ts';
 import type { PID } from '../pid.ts';
 import type { RestartStatistics } from './restart-statistics.ts';
 import {
+  applyAtOnce,
   exceedsRetries,
   restartDecider,
   type Decider,
@@ -33,23 +34,14 @@ export abstract class DirectiveStrategy implements SupervisorStrategy {
     message: unknown,
   ): Directive {
     const directive = this.decider(reason, child);
-    switch (directive) {
-      case 'resume':
-        supervisor.resumeChildren([child]);
-        return directive;
-      case 'restart':
-        if (exceedsRetries(supervisor, stats, this.maxRetries, this.withinMs)) {
-          supervisor.stopChildren(this.affected(supervisor, child));
-          return 'stop';
-        }
-        supervisor.restartChildren(reason, this.affected(supervisor, child));
-        return directive;
-      case 'stop':
-        supervisor.stopChildren(this.affected(supervisor, child));
-        return directive;
-      case 'escalate':
-        supervisor.escalateFailure(reason, message);
-        return directive;
+    const affected = this.affected(supervisor, child);
+    if (directive !== 'restart') {
+      return applyAtOnce(supervisor, directive, child, affected, reason, message);
     }
+    if (exceedsRetries(supervisor, stats, this.maxRetries, this.withinMs)) {
+      return applyAtOnce(supervisor, 'stop', child, affected, reason, message);
+    }
+    supervisor.restartChildren(reason, affected);
+    return directive;
   }
 }

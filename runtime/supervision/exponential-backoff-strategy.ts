@@ -1,6 +1,12 @@
 import type { PID } from '../pid.ts';
 import type { RestartStatistics } from './restart-statistics.ts';
-import type { Decider, Directive, Supervisor, SupervisorStrategy } from './supervisor-strategy.ts';
+import {
+  applyAtOnce,
+  type Decider,
+  type Directive,
+  type Supervisor,
+  type SupervisorStrategy,
+} from './supervisor-strategy.ts';
 
 /** Settings of `ExponentialBackoffStrategy`. */
 export interface BackoffOptions {
@@ -35,10 +41,9 @@ export class ExponentialBackoffStrategy implements SupervisorStrategy {
     message: unknown,
   ): Directive {
     const directive = this.options.decider?.(reason, child) ?? 'restart';
-    if (directive === 'resume') supervisor.resumeChildren([child]);
-    else if (directive === 'stop') supervisor.stopChildren([child]);
-    else if (directive === 'escalate') supervisor.escalateFailure(reason, message);
-    if (directive !== 'restart') return directive;
+    if (directive !== 'restart') {
+      return applyAtOnce(supervisor, directive, child, [child], reason, message);
+    }
     const now = supervisor.now();
     const last = stats.lastFailureTime;
     if (last !== undefined && now - last > this.options.backoffWindowMs) stats.reset();

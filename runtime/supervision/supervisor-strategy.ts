@@ -34,6 +34,24 @@ export interface SupervisorStrategy {
 }
 
 /**
+ * Applies a directive that takes effect at once (everything but a restart, which each strategy
+ * schedules its own way): resume reaches the failed child alone, stop reaches `affected`.
+ */
+export function applyAtOnce(
+  supervisor: Supervisor,
+  directive: Exclude<Directive, 'restart'>,
+  child: PID,
+  affected: readonly PID[],
+  reason: unknown,
+  message: unknown,
+): Directive {
+  if (directive === 'resume') supervisor.resumeChildren([child]);
+  else if (directive === 'stop') supervisor.stopChildren(affected);
+  else supervisor.escalateFailure(reason, message);
+  return directive;
+}
+
+/**
  * Records the failure and tells whether the child exceeded `maxRetries` within `withinMs`; when it
  * has, the statistics are reset and the child should be stopped instead of restarted.
  */

@@ -281,7 +281,7 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
 
   private finalizeStop(): void {
     this.state = STOPPED;
-    this.system.unregister(this.self);
+    this.system.unregister(this.self, this.parent === undefined);
     this.mailbox.abandonAwait();
     this.invokeLifecycle(Stopped);
     const { registry, deadLetter } = this.system;

@@ -147,10 +147,10 @@ export class ActorSystem {
   }
 
   /** Removes a stopped actor from the registry so that later sends become dead letters. */
-  unregister(pid: PID): void {
+  unregister(pid: PID, topLevel: boolean): void {
     this.registry.remove(pid);
     pid.process = undefined; // PIDs outlive actors: don't pin the mailbox, context and actor
-    this.topLevel.delete(pid.id);
+    if (topLevel) this.topLevel.delete(pid.id);
   }
 
   /** A top-level actor failed: the guardian strategy decides. */

@@ -102,7 +102,10 @@ export class Mailbox implements Runnable {
    * unless `unbounded` is set.
    */
   postUser(message: unknown, unbounded = false): boolean {
-    if (!unbounded && this.userCount - this.prepended >= this.settings.capacity) return false;
+    const capacity = this.settings.capacity;
+    if (!unbounded && capacity !== Infinity && this.userCount - this.prepended >= capacity) {
+      return false;
+    }
     if (this.userHead === NONE) this.userHead = message;
     else (this.userQueue ??= new RingQueue()).push(message);
     if (this.settings.statistics !== undefined)

@@ -80,3 +80,64 @@ export class SystemStoppedError extends SpindleError {
     super('ERR_SYSTEM_STOPPED', `the actor system is stopped: cannot ${what}`, options);
   }
 }
+
+/** A message cannot be encoded to leave its thread or node: its type has no registered codec. */
+export class SerializationError extends SpindleError {
+  constructor(
+    readonly typeName: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super('ERR_NOT_SERIALIZABLE', `cannot serialize ${typeName}: ${reason}`, options);
+  }
+}
+
+/** Bytes that arrived from another thread or node could not be decoded. */
+export class DecodeError extends SpindleError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_DECODE', message, options);
+  }
+}
+
+/** A frame or message is larger than the configured maximum. */
+export class FrameTooLargeError extends SpindleError {
+  constructor(
+    readonly size: number,
+    readonly maximum: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      'ERR_FRAME_TOO_LARGE',
+      `frame of ${size} bytes exceeds the maximum of ${maximum}`,
+      options,
+    );
+  }
+}
+
+/** Props cannot be placed where asked: another thread needs a kind it can rebuild them from. */
+export class PlacementError extends SpindleError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_PLACEMENT', message, options);
+  }
+}
+
+/** A kind name is not registered on the thread or node asked to spawn it. */
+export class UnknownKindError extends SpindleError {
+  constructor(
+    readonly kind: string,
+    options?: ErrorOptions,
+  ) {
+    super('ERR_UNKNOWN_KIND', `no actor kind named '${kind}' is registered`, options);
+  }
+}
+
+/** A worker thread died (uncaught error, exit, out of memory) with work still on it. */
+export class ThreadCrashedError extends SpindleError {
+  constructor(
+    readonly thread: number,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super('ERR_THREAD_CRASHED', `worker thread ${thread} crashed: ${reason}`, options);
+  }
+}

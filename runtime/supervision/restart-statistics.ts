@@ -10,6 +10,11 @@ export class RestartStatistics {
     return this.failures.length;
   }
 
+  /** The recorded failure times, oldest first (a copy of this history travels with `Failure`). */
+  get failureTimes(): readonly number[] {
+    return this.failures;
+  }
+
   /** Records one failure at `now`. */
   fail(now: number): void {
     this.failures.push(now);

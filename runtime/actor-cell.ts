@@ -188,7 +188,15 @@ export class ActorCell extends ActorContext implements MessageInvoker, Process {
   }
 
   private handleChildFailure(failure: Failure): void {
-    this.supervisor.decide(this.props.supervisor ?? this.system.guardianStrategy, failure);
+    const strategy = this.props.supervisor ?? this.system.guardianStrategy;
+    if (this.system.registry.isLocal(failure.who)) {
+      this.supervisor.decide(strategy, failure);
+      return;
+    }
+    // A child on another thread sends a copy of its history; the copy kept here is what counts.
+    const { who, reason, message } = failure;
+    const stats = this.ensureExtras().foreignChildStats(who);
+    this.supervisor.decide(strategy, new Failure(who, reason, stats, message));
   }
 
   /** Resumes this actor and, when its failure was a child's escalated one, that child too. */

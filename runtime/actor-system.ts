@@ -6,7 +6,10 @@ import { EventStream } from './event-stream.ts';
 import { FutureProcess } from './future-process.ts';
 import { LogThrottle } from './log-throttle.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { PID } from './pid.ts';
+import { defaultKinds, type KindRegistry } from './kinds.ts';
+import type { OffloadPool } from './offload/offload-pool.ts';
+import { PiscinaOffloadPool } from './offload/piscina-offload-pool.ts';
+import { PID, threadOfId } from './pid.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import type { Props } from './props.ts';
 import { RootContext } from './root-context.ts';
@@ -22,6 +25,7 @@ import type {
   SupervisorStrategy,
 } from './supervision/supervisor-strategy.ts';
 import type { Failure } from './system-messages.ts';
+import type { ThreadRouter } from './thread-router.ts';
 import { Timeouts } from './timeout-queue.ts';
 
 /** Options of an ActorSystem; every field has a default in `RUNTIME_DEFAULTS`. */
@@ -38,6 +42,10 @@ export interface ActorSystemOptions {
   readonly logger?: Logger;
   readonly deadLetterLogLimit?: number;
   readonly deadLetterLogIntervalMs?: number;
+  /** Where `context.offload` runs tasks (default: a piscina pool started on first use). */
+  readonly offload?: OffloadPool;
+  /** Actor kinds this system can spawn by name (default: this thread's `defaultKinds`). */
+  readonly kinds?: KindRegistry;
 }
 
 /** The resolved configuration of a system. */
@@ -69,7 +77,11 @@ export class ActorSystem {
   readonly registry: ProcessRegistry;
   readonly root: RootContext;
   readonly guardianStrategy: SupervisorStrategy;
+  readonly kinds: KindRegistry;
+  /** Set when this system is one thread of a node with worker threads. */
+  threadRouter: ThreadRouter | undefined = undefined;
   private readonly timeouts: Timeouts;
+  private offloadPool: OffloadPool | undefined;
   private readonly topLevel = new Map<string, PID>();
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -89,8 +101,15 @@ export class ActorSystem {
     );
     this.timeouts = new Timeouts(this.scheduler);
     this.guardianStrategy = options.guardianStrategy ?? new OneForOneStrategy();
+    this.kinds = options.kinds ?? defaultKinds;
+    this.offloadPool = options.offload;
     this.root = new RootContext(this);
     this.logDeadLetters();
+  }
+
+  /** The pool `context.offload` runs on; a piscina pool is created on first use. */
+  get offload(): OffloadPool {
+    return (this.offloadPool ??= new PiscinaOffloadPool());
   }
 
   /** The node address of this system's PIDs. */
@@ -122,6 +141,7 @@ export class ActorSystem {
 
   private async stopTopLevel(): Promise<void> {
     await Promise.all(this.topLevelActors.map((pid) => this.root.stopAsync(pid)));
+    await this.offloadPool?.close();
     this.logger.debug({ system: this.id }, 'actor system stopped');
   }
 
@@ -129,6 +149,10 @@ export class ActorSystem {
   spawnActor(id: string, props: Props, parent: PID | undefined): PID {
     if (this.stopping) throw new SystemStoppedError(`spawn '${id}'`);
     const registry = this.registry;
+    const router = this.threadRouter;
+    if (router !== undefined && threadOfId(id) !== registry.thread) {
+      return router.spawnElsewhere(id, props, parent);
+    }
     registry.ensureFree(id);
     const pid = new PID(registry.address, id);
     const mailbox = props.createMailbox(this);
@@ -191,7 +215,8 @@ export class ActorSystem {
         ),
     );
     this.eventStream.subscribe(DeadLetterEvent, (event) => {
-      if (!this.logger.isLevelEnabled('info') || !throttle.allow()) return;
+      if (!this.logger.isLevelEnabled('info') || this.eventStream.isForeign(event)) return;
+      if (!throttle.allow()) return;
       this.logger.info(
         {
           target: event.pid?.toString(),

@@ -25,14 +25,29 @@ export class ContextExtras {
   /** Children spawned while stopping or restarting: stopped at once, their Terminated not delivered. */
   stillborn: Set<string> | undefined = undefined;
   private stats: RestartStatistics | undefined = undefined;
+  /** Failure histories of children on other threads or nodes, kept by their supervisor. */
+  private foreignStats: Map<string, RestartStatistics> | undefined = undefined;
 
   /** Failure history of this actor, for its supervisor's retry window. */
   get restartStats(): RestartStatistics {
     return (this.stats ??= new RestartStatistics());
   }
 
+  /** The failure history of a child that lives on another thread or node. */
+  foreignChildStats(child: PID): RestartStatistics {
+    const key = child.toString();
+    this.foreignStats ??= new Map<string, RestartStatistics>();
+    let stats = this.foreignStats.get(key);
+    if (stats === undefined) {
+      stats = new RestartStatistics();
+      this.foreignStats.set(key, stats);
+    }
+    return stats;
+  }
+
   /** Forgets a terminated child; true when it was one of ours. */
   removeChild(pid: PID): boolean {
+    this.foreignStats?.delete(pid.toString());
     if (this.children.delete(pid)) return true;
     // A PID rebuilt from the wire is another object for the same actor.
     for (const child of this.children) {

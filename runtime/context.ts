@@ -1,3 +1,4 @@
+import type { OffloadRunOptions } from './offload/offload-pool.ts';
 import type { ActorSystem } from './actor-system.ts';
 import type { Actor, Receive } from './actor.ts';
 import type { Headers } from './message-envelope.ts';
@@ -47,6 +48,12 @@ export interface SpawnerContext {
   stopAsync(pid: PID): Promise<void>;
   /** `poison`, resolving once `pid` has terminated. */
   poisonAsync(pid: PID): Promise<void>;
+  /**
+   * Runs the default export of the task module at `task` on `input` on the node's offload pool
+   * (piscina), off every actor thread; for stateless CPU-bound work. Inside an actor, combine it
+   * with `reenterAfter` to keep processing messages meanwhile.
+   */
+  offload<T = unknown>(task: URL | string, input: unknown, options?: OffloadRunOptions): Promise<T>;
 }
 
 /**

@@ -25,6 +25,7 @@ export class EventStream {
   private readonly emitter = new EventEmitter();
   private readonly keys = new WeakMap<object, symbol>();
   private subscriptions = 0;
+  private readonly foreign = new WeakSet<object>();
 
   constructor(private readonly onError: ErrorHandler = () => {}) {}
 
@@ -75,6 +76,20 @@ export class EventStream {
       }
     }
     this.emitter.emit(ANY, event);
+  }
+
+  /**
+   * Publishes an event that another thread published first. Subscribers see it like any other;
+   * `isForeign` tells it apart, so a bridge does not send it back and a logger logs it once.
+   */
+  publishForeign(event: object): void {
+    this.foreign.add(event);
+    this.publish(event);
+  }
+
+  /** True for an event delivered through `publishForeign`. */
+  isForeign(event: unknown): boolean {
+    return typeof event === 'object' && event !== null && this.foreign.has(event);
   }
 
   /** Number of live subscriptions. */

@@ -49,6 +49,7 @@ export {
   type SpawnMiddleware,
   type Spawner,
 } from './middleware.ts';
+export { Unwatch, Watch } from './system-messages.ts';
 export { DeadLetterEvent, type DeadLetterReason } from './dead-letter-process.ts';
 export { EventStream, type Subscription } from './event-stream.ts';
 export type { Runnable, Scheduler, TimerHandle } from './scheduler.ts';
@@ -71,8 +72,31 @@ export {
 } from './supervision/supervisor-strategy.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { RUNTIME_DEFAULTS } from './runtime-config.ts';
+export { defaultKinds, defineKind, KindRegistry } from './kinds.ts';
+export { Placement } from './placement.ts';
+export type { ThreadRouter } from './thread-router.ts';
+export { ActorNode, type ActorNodeOptions } from './threads/actor-node.ts';
+export { ThreadCrashed } from './threads/thread-events.ts';
+export type { ThreadStats } from './threads/thread-hub.ts';
+export { THREADS_DEFAULTS } from './threads/threads-config.ts';
+export { launchWorker } from './threads/worker-launcher.ts';
+export type { OffloadPool, OffloadRunOptions, OffloadStats } from './offload/offload-pool.ts';
+export {
+  PiscinaOffloadPool,
+  type PiscinaOffloadPoolOptions,
+} from './offload/piscina-offload-pool.ts';
+export type { Codec, Constructor } from './serialization/codec.ts';
+export { CodecRegistry, defaultCodecs } from './serialization/codec-registry.ts';
+export { ByteReader } from './serialization/byte-reader.ts';
+export { ByteWriter } from './serialization/byte-writer.ts';
 export {
   DeadLetterError,
+  DecodeError,
+  FrameTooLargeError,
+  PlacementError,
+  SerializationError,
+  ThreadCrashedError,
+  UnknownKindError,
   InvalidConfigError,
   InvalidNameError,
   MailboxFullError,

@@ -49,7 +49,11 @@ export class PoisonPillMessage {
 export const PoisonPill = new PoisonPillMessage();
 
 /** Why a watched actor terminated. */
-export type TerminatedReason = 'Stopped' | 'AddressTerminated' | 'NotFound';
+/**
+ * Why a watched actor is gone: it stopped, it never existed, its node left (`AddressTerminated`),
+ * or the worker thread that ran it died (`ThreadTerminated`).
+ */
+export type TerminatedReason = 'Stopped' | 'AddressTerminated' | 'NotFound' | 'ThreadTerminated';
 
 /** Sent to watchers (and the parent) when an actor has terminated. */
 export class Terminated {

@@ -11,6 +11,7 @@ import {
   type SpawnMiddleware,
   type Spawner,
 } from './middleware.ts';
+import type { Placement } from './placement.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SupervisorStrategy } from './supervision/supervisor-strategy.ts';
 
@@ -23,6 +24,8 @@ interface PropsSettings {
   readonly receiveMiddleware: readonly ReceiveMiddleware[];
   readonly senderMiddleware: readonly SenderMiddleware[];
   readonly spawnMiddleware: readonly SpawnMiddleware[];
+  readonly kind: string | undefined;
+  readonly placement: Placement | undefined;
 }
 
 /**
@@ -68,6 +71,8 @@ export class Props {
       receiveMiddleware: [],
       senderMiddleware: [],
       spawnMiddleware: [],
+      kind: undefined,
+      placement: undefined,
     });
   }
 
@@ -90,6 +95,29 @@ export class Props {
   /** Capacity, overflow policy and statistics of the mailbox. */
   get mailboxOptions(): MailboxOptions {
     return this.settings.mailbox;
+  }
+
+  /** The kind these props were defined as (`defineKind`), which other threads rebuild them from. */
+  get kind(): string | undefined {
+    return this.settings.kind;
+  }
+
+  /** Which thread of a node a spawn places the actor on; the spawning thread when unset. */
+  get placement(): Placement | undefined {
+    return this.settings.placement;
+  }
+
+  /** Tags these props with a kind name; `defineKind` does this and registers them. */
+  withKind(kind: string): Props {
+    return this.with({ kind });
+  }
+
+  /**
+   * Places actors spawned from these props on a thread of the node (see `Placement`). Props placed
+   * on another thread must come from `defineKind` in a module every thread loads.
+   */
+  withPlacement(placement: Placement): Props {
+    return this.with({ placement });
   }
 
   /** Bounded capacity, overflow policy and statistics observers of the mailbox. */

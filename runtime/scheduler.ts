@@ -23,6 +23,8 @@ export interface Scheduler {
   schedule(task: Runnable): void;
   /** Milliseconds on this scheduler's clock (monotonic; virtual for the manual scheduler). */
   now(): number;
+  /** Number of tasks (mailboxes, typically) waiting to run: a thread's load, for placement. */
+  readonly pending: number;
   /** Calls `callback` once after `delayMs` on this scheduler's clock. */
   setTimer(delayMs: number, callback: () => void): TimerHandle;
 }

@@ -1,10 +1,11 @@
+import type { OffloadRunOptions } from './offload/offload-pool.ts';
 import type { ActorSystem } from './actor-system.ts';
 import type { RequestOptions, SendOptions, SpawnerContext } from './context.ts';
 import { InvalidConfigError, InvalidNameError } from './errors.ts';
 import { EMPTY_HEADERS, MessageEnvelope, type Headers } from './message-envelope.ts';
 import { PoisonPill } from './messages.ts';
 import type { Sender } from './middleware.ts';
-import type { PID } from './pid.ts';
+import { THREAD_PREFIX, type PID } from './pid.ts';
 import type { Props } from './props.ts';
 import { Watch } from './system-messages.ts';
 
@@ -29,17 +30,26 @@ export abstract class SpawnerContextBase implements SpawnerContext {
    * hash, and cheap to create by the million. The parent is known from the context, not the id.
    */
   spawn(props: Props): PID {
-    return this.spawnWithId(props, this.system.registry.generatedId());
+    const registry = this.system.registry;
+    const thread = props.placement === undefined ? undefined : this.placedThread(props, undefined);
+    if (thread === undefined) return this.spawnWithId(props, registry.generatedId());
+    // Unique on the target thread without asking it: the spawner's thread and its own sequence.
+    // The '.' keeps it apart from the target's own generated ids.
+    const id = `${THREAD_PREFIX}${thread}/$${registry.thread}.${registry.nextId().slice(1)}`;
+    return this.spawnWithId(props, id);
   }
 
   spawnNamed(props: Props, name: string): PID {
     validateName(name);
-    return this.spawnWithId(props, this.childId(name));
+    return this.spawnWithId(props, this.placedChildId(props, name));
   }
 
   spawnPrefix(props: Props, prefix: string): PID {
     validateName(prefix);
-    return this.spawnWithId(props, this.childId(prefix + this.system.registry.nextId()));
+    return this.spawnWithId(
+      props,
+      this.placedChildId(props, prefix + this.system.registry.nextId()),
+    );
   }
 
   send(target: PID, message: unknown, options?: SendOptions): void {
@@ -100,6 +110,35 @@ export abstract class SpawnerContextBase implements SpawnerContext {
     const done = this.awaitTermination(pid);
     this.poison(pid);
     return done;
+  }
+
+  /**
+   * The id of a named child, on the thread its props' placement picks. A top-level name is the
+   * same from every thread (`@2/registry`), so duplicates collide as they should; a child keeps
+   * its parent's full id, which is unique across threads.
+   */
+  private placedChildId(props: Props, name: string): string {
+    const id = this.childId(name);
+    if (props.placement === undefined) return id;
+    const thread = this.placedThread(props, name);
+    if (thread === undefined) return id;
+    return `${THREAD_PREFIX}${thread}/${this.self === undefined ? name : id}`;
+  }
+
+  /** The thread a placed spawn goes to, or undefined for this thread (or no worker threads). */
+  private placedThread(props: Props, name: string | undefined): number | undefined {
+    const router = this.system.threadRouter;
+    if (router === undefined || props.placement === undefined) return undefined;
+    const thread = router.place(props.placement, name);
+    return thread === this.system.registry.thread ? undefined : thread;
+  }
+
+  offload<T = unknown>(
+    task: URL | string,
+    input: unknown,
+    options?: OffloadRunOptions,
+  ): Promise<T> {
+    return this.system.offload.run<T>(task, input, options);
   }
 
   protected sendEnvelope(target: PID, envelope: MessageEnvelope): void {

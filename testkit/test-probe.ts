@@ -4,6 +4,7 @@ import {
   RingQueue,
   Started,
   TimeoutError,
+  Watch,
   type ActorSystem,
   type Context,
   type Headers,
@@ -73,9 +74,12 @@ export class TestProbe {
     return name === undefined ? context.spawn(props) : context.spawnNamed(props, name);
   }
 
-  /** Makes the probe watch `pid`: its `Terminated` then arrives like any message. */
+  /**
+   * Makes the probe watch `pid`, at once: anything that happens to `pid` after this call is
+   * reported. Its `Terminated` then arrives like any message.
+   */
   watch(pid: PID): void {
-    this.system.root.send(this.pid, new WatchCommand(pid));
+    this.system.registry.get(pid).sendSystem(pid, new Watch(this.pid));
   }
 
   /** Resolves once the probe has processed `Started` (needed before `spawnChild`). */
@@ -137,10 +141,6 @@ export class TestProbe {
       context.respond(PING);
       return;
     }
-    if (message instanceof WatchCommand) {
-      context.watch(message.pid);
-      return;
-    }
     this.inbox.push({ message, sender: context.sender, headers: context.headers });
     const waiter = this.waiter;
     this.waiter = undefined;
@@ -163,10 +163,6 @@ export class TestProbe {
 }
 
 const PING = Symbol('probe ping');
-
-class WatchCommand {
-  constructor(readonly pid: PID) {}
-}
 
 function describe(message: unknown): string {
   if (typeof message === 'object' && message !== null)

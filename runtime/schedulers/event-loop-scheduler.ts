@@ -26,6 +26,10 @@ export class EventLoopScheduler implements Scheduler {
     }
   }
 
+  get pending(): number {
+    return this.queue.length;
+  }
+
   now(): number {
     return performance.now();
   }

@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import * as runtime from '../../runtime/index.ts';
 import {
   DeadLetterError,
+  DecodeError,
+  FrameTooLargeError,
   InvalidConfigError,
   InvalidNameError,
   MailboxFullError,
   NameExistsError,
+  PlacementError,
+  SerializationError,
   SpindleError,
   SystemStoppedError,
+  ThreadCrashedError,
   TimeoutError,
+  UnknownKindError,
 } from '../../runtime/index.ts';
 
 type ErrorClass = abstract new (...args: never[]) => SpindleError;
@@ -41,6 +47,22 @@ const ERRORS: readonly {
     args: ['spawn x'],
     code: 'ERR_SYSTEM_STOPPED',
     mentions: 'spawn x',
+  },
+  {
+    type: SerializationError,
+    args: ['Secret', 'class instance at message has no registered codec'],
+    code: 'ERR_NOT_SERIALIZABLE',
+    mentions: 'Secret',
+  },
+  { type: DecodeError, args: ['truncated frame'], code: 'ERR_DECODE', mentions: 'truncated' },
+  { type: FrameTooLargeError, args: [9000, 4096], code: 'ERR_FRAME_TOO_LARGE', mentions: '4096' },
+  { type: PlacementError, args: ['no kind'], code: 'ERR_PLACEMENT', mentions: 'no kind' },
+  { type: UnknownKindError, args: ['counter'], code: 'ERR_UNKNOWN_KIND', mentions: 'counter' },
+  {
+    type: ThreadCrashedError,
+    args: [2, 'exited with code 7'],
+    code: 'ERR_THREAD_CRASHED',
+    mentions: 'code 7',
   },
 ];
 

@@ -31,6 +31,7 @@ class CountingScheduler extends ManualScheduler {
 /** A clock whose timers never fire, as when the event loop is late. */
 class LateTimers implements Scheduler {
   time = 0;
+  readonly pending = 0;
   schedule(): void {}
   now(): number {
     return this.time;

@@ -17,6 +17,10 @@ class CountingScheduler implements Scheduler {
   live = 0;
   held = 0;
 
+  get pending(): number {
+    return this.inner.pending;
+  }
+
   schedule(task: Runnable): void {
     this.inner.schedule(task);
   }

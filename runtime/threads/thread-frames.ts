@@ -1,0 +1,164 @@
+import { EMPTY_HEADERS, isEnvelope, MessageEnvelope, type Headers } from '../message-envelope.ts';
+import { PID } from '../pid.ts';
+import { ByteReader } from '../serialization/byte-reader.ts';
+import { ByteWriter } from '../serialization/byte-writer.ts';
+import type { CodecRegistry } from '../serialization/codec-registry.ts';
+
+/**
+ * Frames between the threads of a node. Every frame starts with its kind; target ids are local to
+ * the node, so no address travels with them.
+ *
+ *   USER      kind · target id · message
+ *   ENVELOPE  kind · target id · flags · [sender] · [headers] · message
+ *   SYSTEM    kind · target id · message
+ *   STOP      kind · target id
+ *   SPAWN     kind · actor id · kind name · [parent]
+ *   EVENT     kind · event
+ *
+ * A message is `type name · u32 length · payload` (see `CodecRegistry.encode`). A PID is its
+ * address (or nothing, when it is the node's own) and its id.
+ */
+export const FRAME_USER = 1;
+export const FRAME_ENVELOPE = 2;
+export const FRAME_SYSTEM = 3;
+export const FRAME_STOP = 4;
+export const FRAME_SPAWN = 5;
+export const FRAME_EVENT = 6;
+
+const HAS_SENDER = 1;
+const SENDER_HERE = 2;
+const HAS_HEADERS = 4;
+
+/**
+ * Encodes frames into one reused buffer: the returned view is valid until the next call, which is
+ * all a ring writer needs (it copies the bytes into the ring or its overflow queue at once).
+ */
+export class FrameEncoder {
+  private readonly out = new ByteWriter(256);
+
+  constructor(
+    private readonly codecs: CodecRegistry,
+    private readonly address: () => string,
+  ) {}
+
+  /** A user message, bare or in an envelope with sender and headers. */
+  user(targetId: string, message: unknown): Uint8Array {
+    const out = this.out;
+    out.reset();
+    if (!isEnvelope(message)) {
+      out.u8(FRAME_USER);
+      out.string(targetId);
+      this.codecs.encode(message, out);
+      return out.view();
+    }
+    const { sender, headers } = message;
+    const hasHeaders = headers !== EMPTY_HEADERS && Object.keys(headers).length > 0;
+    let flags = hasHeaders ? HAS_HEADERS : 0;
+    if (sender !== undefined)
+      flags |= sender.address === this.address() ? HAS_SENDER | SENDER_HERE : HAS_SENDER;
+    out.u8(FRAME_ENVELOPE);
+    out.string(targetId);
+    out.u8(flags);
+    if (sender !== undefined) {
+      if ((flags & SENDER_HERE) === 0) out.string(sender.address);
+      out.string(sender.id);
+    }
+    if (hasHeaders) {
+      const keys = Object.keys(headers);
+      out.varuint(keys.length);
+      for (const key of keys) {
+        out.string(key);
+        out.string(headers[key]!); // a key of `headers` itself
+      }
+    }
+    this.codecs.encode(message.message, out);
+    return out.view();
+  }
+
+  system(targetId: string, message: unknown): Uint8Array {
+    const out = this.out;
+    out.reset();
+    out.u8(FRAME_SYSTEM);
+    out.string(targetId);
+    this.codecs.encode(message, out);
+    return out.view();
+  }
+
+  stop(targetId: string): Uint8Array {
+    const out = this.out;
+    out.reset();
+    out.u8(FRAME_STOP);
+    out.string(targetId);
+    return out.view();
+  }
+
+  spawn(id: string, kind: string, parent: PID | undefined): Uint8Array {
+    const out = this.out;
+    out.reset();
+    out.u8(FRAME_SPAWN);
+    out.string(id);
+    out.string(kind);
+    out.u8(parent === undefined ? 0 : 1);
+    if (parent !== undefined) {
+      out.string(parent.address);
+      out.string(parent.id);
+    }
+    return out.view();
+  }
+
+  event(event: unknown): Uint8Array {
+    const out = this.out;
+    out.reset();
+    out.u8(FRAME_EVENT);
+    this.codecs.encode(event, out);
+    return out.view();
+  }
+}
+
+/** Reads the parts of one frame, in the order `FrameEncoder` wrote them. */
+export class FrameReader {
+  private readonly input = new ByteReader();
+
+  constructor(
+    private readonly codecs: CodecRegistry,
+    private readonly address: () => string,
+  ) {}
+
+  /** Starts reading `frame` and returns its kind. */
+  begin(frame: Uint8Array): number {
+    this.input.reset(frame);
+    return this.input.u8();
+  }
+
+  string(): string {
+    return this.input.string();
+  }
+
+  message(): unknown {
+    return this.codecs.decode(this.input);
+  }
+
+  /** The rest of an ENVELOPE frame after its target id. */
+  envelope(): MessageEnvelope {
+    const input = this.input;
+    const flags = input.u8();
+    let sender: PID | undefined;
+    if ((flags & HAS_SENDER) !== 0) {
+      const address = (flags & SENDER_HERE) !== 0 ? this.address() : input.string();
+      sender = new PID(address, input.string());
+    }
+    let headers: Headers = EMPTY_HEADERS;
+    if ((flags & HAS_HEADERS) !== 0) {
+      const record: Record<string, string> = {};
+      for (let n = input.varuint(); n > 0; n--) record[input.string()] = input.string();
+      headers = Object.freeze(record);
+    }
+    return new MessageEnvelope(this.codecs.decode(input), sender, headers);
+  }
+
+  /** An optional PID (SPAWN's parent). */
+  optionalPid(): PID | undefined {
+    if (this.input.u8() === 0) return undefined;
+    return new PID(this.input.string(), this.input.string());
+  }
+}

@@ -73,6 +73,7 @@ export {
 export { createLogger, type Logger } from './logger.ts';
 export { RUNTIME_DEFAULTS } from './runtime-config.ts';
 export { defaultKinds, defineKind, KindRegistry } from './kinds.ts';
+export { PeerWatches } from './peer-watches.ts';
 export { Placement } from './placement.ts';
 export type { ThreadRouter } from './thread-router.ts';
 export { ActorNode, type ActorNodeOptions } from './threads/actor-node.ts';

@@ -140,6 +140,17 @@ export class ActorNode {
     return new PID(address, id);
   }
 
+  /**
+   * Sets the node address stamped on every thread's PIDs: remoting calls it once it has bound its
+   * port, before any PID leaves the node. PIDs made before keep the old address.
+   */
+  async setAddress(address: string): Promise<void> {
+    this.system.registry.address = address;
+    await Promise.all(
+      this.liveWorkers().map((w) => fromPlainErrors(w.control.setAddress(address))),
+    );
+  }
+
   /** Counters of every thread, main first. */
   async stats(): Promise<ThreadStats[]> {
     const workers = this.workers.filter((w): w is WorkerHandle => w !== undefined);
@@ -220,7 +231,7 @@ export class ActorNode {
     expose(services, nodeEndpoint(port1));
     const init: WorkerInit = {
       ...this.hubInit(slot, threadId),
-      address: this.system.address,
+      address: this.system.address, // a replacement thread starts with the current address
       throughput: this.options.throughput,
       requestTimeoutMs: this.options.requestTimeoutMs,
       services: port2,

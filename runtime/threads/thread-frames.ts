@@ -14,6 +14,7 @@ import type { CodecRegistry } from '../serialization/codec-registry.ts';
  *   STOP      kind · target id
  *   SPAWN     kind · actor id · kind name · [parent]
  *   EVENT     kind · event
+ *   FORWARD   kind · target address · (a USER, ENVELOPE, SYSTEM or STOP frame)
  *
  * A message is `type name · u32 length · payload` (see `CodecRegistry.encode`). A PID is its
  * address (or nothing, when it is the node's own) and its id.
@@ -24,6 +25,8 @@ export const FRAME_SYSTEM = 3;
 export const FRAME_STOP = 4;
 export const FRAME_SPAWN = 5;
 export const FRAME_EVENT = 6;
+/** A message for another node, sent by a worker to the main thread, where remoting runs. */
+export const FRAME_FORWARD = 7;
 
 const HAS_SENDER = 1;
 const SENDER_HERE = 2;
@@ -42,9 +45,8 @@ export class FrameEncoder {
   ) {}
 
   /** A user message, bare or in an envelope with sender and headers. */
-  user(targetId: string, message: unknown): Uint8Array {
-    const out = this.out;
-    out.reset();
+  user(targetId: string, message: unknown, forwardTo?: string): Uint8Array {
+    const out = this.begin(forwardTo);
     if (!isEnvelope(message)) {
       out.u8(FRAME_USER);
       out.string(targetId);
@@ -75,18 +77,16 @@ export class FrameEncoder {
     return out.view();
   }
 
-  system(targetId: string, message: unknown): Uint8Array {
-    const out = this.out;
-    out.reset();
+  system(targetId: string, message: unknown, forwardTo?: string): Uint8Array {
+    const out = this.begin(forwardTo);
     out.u8(FRAME_SYSTEM);
     out.string(targetId);
     this.codecs.encode(message, out);
     return out.view();
   }
 
-  stop(targetId: string): Uint8Array {
-    const out = this.out;
-    out.reset();
+  stop(targetId: string, forwardTo?: string): Uint8Array {
+    const out = this.begin(forwardTo);
     out.u8(FRAME_STOP);
     out.string(targetId);
     return out.view();
@@ -104,6 +104,17 @@ export class FrameEncoder {
       out.string(parent.id);
     }
     return out.view();
+  }
+
+  /** Starts a frame; with `forwardTo`, one the main thread passes on to that node. */
+  private begin(forwardTo: string | undefined): ByteWriter {
+    const out = this.out;
+    out.reset();
+    if (forwardTo !== undefined) {
+      out.u8(FRAME_FORWARD);
+      out.string(forwardTo);
+    }
+    return out;
   }
 
   event(event: unknown): Uint8Array {
@@ -127,6 +138,11 @@ export class FrameReader {
   /** Starts reading `frame` and returns its kind. */
   begin(frame: Uint8Array): number {
     this.input.reset(frame);
+    return this.input.u8();
+  }
+
+  /** The kind of the frame inside a FORWARD frame, after its target address. */
+  kind(): number {
     return this.input.u8();
   }
 

@@ -2,13 +2,14 @@ import fnv from 'fnv-plus';
 import type { ActorSystem } from '../actor-system.ts';
 import { PlacementError, SpindleError } from '../errors.ts';
 import { Terminated } from '../messages.ts';
+import { PeerWatches } from '../peer-watches.ts';
 import { PID, threadOfId } from '../pid.ts';
 import type { Placement } from '../placement.ts';
+import type { Process } from '../process.ts';
 import type { Props } from '../props.ts';
 import { defaultCodecs, type CodecRegistry } from '../serialization/codec-registry.ts';
 import type { ThreadRouter } from '../thread-router.ts';
 import type { Subscription } from '../event-stream.ts';
-import { CrossThreadWatches } from './cross-thread-watches.ts';
 import { Doorbell } from './ring/doorbell.ts';
 import { RingPump } from './ring/ring-pump.ts';
 import { RingReader } from './ring/ring-reader.ts';
@@ -17,6 +18,7 @@ import { SpscRing } from './ring/spsc-ring.ts';
 import {
   FRAME_ENVELOPE,
   FRAME_EVENT,
+  FRAME_FORWARD,
   FRAME_SPAWN,
   FRAME_STOP,
   FRAME_SYSTEM,
@@ -84,7 +86,7 @@ export class ThreadHub implements ThreadRouter {
   private readonly pump: RingPump;
   private readonly encoder: FrameEncoder;
   private readonly frames: FrameReader;
-  private readonly watches = new CrossThreadWatches();
+  private readonly watches = new PeerWatches<number>();
   private readonly processes = new Map<number, ThreadProcess>();
   private readonly bySlot: (ThreadProcess | undefined)[] = [];
   private readonly inbound: (SpscRing | undefined)[] = [];
@@ -99,6 +101,8 @@ export class ThreadHub implements ThreadRouter {
   private readonly unbridgeable = new Set<unknown>();
   private readonly loadTimer: NodeJS.Timeout;
   private decodeErrors = 0;
+  /** On a worker, PIDs of other nodes go to the main thread, where remoting runs. */
+  private readonly forwarder: Process | undefined;
 
   constructor(
     readonly system: ActorSystem,
@@ -128,8 +132,9 @@ export class ThreadHub implements ThreadRouter {
       }
     }
     this.unresolve = system.registry.addResolver((pid) =>
-      pid.address === system.address ? this.processes.get(pid.thread) : undefined,
+      pid.address === system.address ? this.processes.get(pid.thread) : this.forwarder,
     );
+    this.forwarder = init.slot === 0 ? undefined : this.forwardingProcess();
     this.bridge = system.eventStream.subscribeAll((event) => this.forwardEvent(event));
     this.loadTimer = setInterval(() => this.publishLoad(), LOAD_EVERY_MS).unref();
     system.threadRouter = this;
@@ -179,7 +184,7 @@ export class ThreadHub implements ThreadRouter {
     process.sendFrame(this.encoder.spawn(id, kind, parent));
     const pid = new PID(this.system.address, id);
     // The parent is told of its child's end like any watcher, so a dead thread tells it too.
-    if (parent !== undefined) this.watches.add(pid, parent);
+    if (parent !== undefined) this.watches.add(threadId, pid, parent);
     pid.process = process;
     return pid;
   }
@@ -230,25 +235,26 @@ export class ThreadHub implements ThreadRouter {
   private onFrame(_source: number, frame: Uint8Array): void {
     const frames = this.frames;
     try {
-      const kind = frames.begin(frame);
+      let kind = frames.begin(frame);
+      let address: string | undefined;
+      if (kind === FRAME_FORWARD) {
+        address = frames.string();
+        kind = frames.kind();
+      }
       switch (kind) {
-        case FRAME_USER: {
+        case FRAME_USER:
+        case FRAME_SYSTEM: {
           const id = frames.string();
-          this.deliver(kind, id, frames.message());
+          this.route(address, kind, id, frames.message());
           break;
         }
         case FRAME_ENVELOPE: {
           const id = frames.string();
-          this.deliver(kind, id, frames.envelope());
-          break;
-        }
-        case FRAME_SYSTEM: {
-          const id = frames.string();
-          this.deliver(kind, id, frames.message());
+          this.route(address, kind, id, frames.envelope());
           break;
         }
         case FRAME_STOP:
-          this.deliver(kind, frames.string(), undefined);
+          this.route(address, kind, frames.string(), undefined);
           break;
         case FRAME_SPAWN: {
           const id = frames.string();
@@ -268,6 +274,16 @@ export class ThreadHub implements ThreadRouter {
       this.decodeErrors++;
       this.system.logger.error({ err: error, thread: this.threadId }, 'bad frame from thread');
     }
+  }
+
+  /** Delivers here, or, for a message a worker forwarded to another node, to that node. */
+  private route(address: string | undefined, kind: number, id: string, message: unknown): void {
+    if (address === undefined) {
+      this.deliver(kind, id, message);
+      return;
+    }
+    const pid = new PID(address, id);
+    this.deliverTo(this.system.registry.get(pid), kind, id, message, pid);
   }
 
   private deliver(kind: number, id: string, message: unknown): void {
@@ -293,8 +309,8 @@ export class ThreadHub implements ThreadRouter {
     kind: number,
     id: string,
     message: unknown,
+    pid = new PID(this.system.address, id),
   ): void {
-    const pid = new PID(this.system.address, id);
     if (kind === FRAME_SYSTEM) {
       if (message instanceof Terminated) this.forgetWatch(message, pid);
       process.sendSystem(pid, message);
@@ -312,7 +328,8 @@ export class ThreadHub implements ThreadRouter {
 
   /** A watched actor of another thread ended: it need not be remembered for that thread's death. */
   private forgetWatch(terminated: Terminated, watcher: PID): void {
-    if (terminated.who.thread !== this.threadId) this.watches.remove(terminated.who, watcher);
+    const who = terminated.who;
+    if (who.thread !== this.threadId) this.watches.remove(who.thread, who, watcher);
   }
 
   private defer(kind: number, id: string, message: unknown): void {
@@ -362,6 +379,18 @@ export class ThreadHub implements ThreadRouter {
         system.registry.get(parent).sendSystem(parent, new Terminated(child, 'NotFound'));
       }
     }
+  }
+
+  /** Sends messages for other nodes to the main thread's ring, with their full address. */
+  private forwardingProcess(): Process {
+    const main = (): ThreadProcess | undefined => this.bySlot[0];
+    const encoder = this.encoder;
+    return {
+      dead: false,
+      sendUser: (pid, message) => main()?.sendFrame(encoder.user(pid.id, message, pid.address)),
+      sendSystem: (pid, message) => main()?.sendFrame(encoder.system(pid.id, message, pid.address)),
+      sendStop: (pid) => main()?.sendFrame(encoder.stop(pid.id, pid.address)),
+    };
   }
 
   // ── the EventStream bridge ─────────────────────────────────────────────────────────────────
@@ -422,7 +451,7 @@ export class ThreadHub implements ThreadRouter {
       this.processes.delete(process.threadId);
       this.bySlot[slot] = undefined;
     }
-    this.watches.threadDied(threadId, this.system.address, this.system.registry);
+    this.watches.peerDied(threadId, 'ThreadTerminated', this.system.registry);
     return dropped;
   }
 

@@ -1,7 +1,7 @@
+import type { PeerWatches } from '../peer-watches.ts';
 import type { PID } from '../pid.ts';
 import type { Process } from '../process.ts';
 import { Unwatch, Watch } from '../system-messages.ts';
-import type { CrossThreadWatches } from './cross-thread-watches.ts';
 import type { RingWriter } from './ring/ring-writer.ts';
 import type { FrameEncoder } from './thread-frames.ts';
 
@@ -19,7 +19,7 @@ export class ThreadProcess implements Process {
     readonly threadId: number,
     private readonly writer: RingWriter,
     private readonly encoder: FrameEncoder,
-    private readonly watches: CrossThreadWatches,
+    private readonly watches: PeerWatches<number>,
   ) {}
 
   sendUser(pid: PID, message: unknown): void {
@@ -29,8 +29,8 @@ export class ThreadProcess implements Process {
   sendSystem(pid: PID, message: unknown): void {
     // Encode first: a message that cannot cross must not leave a watch recorded.
     const frame = this.encoder.system(pid.id, message);
-    if (message instanceof Watch) this.watches.add(pid, message.watcher);
-    else if (message instanceof Unwatch) this.watches.remove(pid, message.watcher);
+    if (message instanceof Watch) this.watches.add(this.threadId, pid, message.watcher);
+    else if (message instanceof Unwatch) this.watches.remove(this.threadId, pid, message.watcher);
     this.writer.send(frame);
   }
 

@@ -30,6 +30,8 @@ export interface WorkerControl {
     outbound: SharedArrayBuffer,
   ): Promise<void>;
   detachSlot(slot: number, threadId: number): Promise<number>;
+  /** Sets the node address stamped on this thread's PIDs (once remoting has bound a port). */
+  setAddress(address: string): Promise<void>;
   /** Stops the thread's actors (the rings keep running so cross-thread stops complete). */
   shutdownSystem(): Promise<void>;
   /** Stops the rings; the thread may be terminated afterwards. */

@@ -41,6 +41,10 @@ const control: WorkerControl = {
   attachSlot: (slot, threadId, inbound, outbound) =>
     withPlainErrors(() => hub.attachSlot(slot, threadId, inbound, outbound)),
   detachSlot: (slot, threadId) => withPlainErrors(() => hub.detachSlot(slot, threadId)),
+  setAddress: (address) =>
+    withPlainErrors(() => {
+      system.registry.address = address;
+    }),
   shutdownSystem: () => withPlainErrors(() => system.shutdown()),
   close: () =>
     withPlainErrors(async () => {

@@ -170,6 +170,22 @@ export class ActorSystem {
     return new FutureProcess(this.registry, this.timeouts, timeoutMs, what, target);
   }
 
+  /**
+   * Fails at once every pending request (and `stopAsync`/`poisonAsync` wait) whose target
+   * matches: a peer that will never answer (a crashed thread, an unreachable node) should not
+   * leave callers waiting for their timeouts. Returns how many were failed.
+   */
+  failPendingRequests(matches: (target: PID) => boolean, error: () => Error): number {
+    let failed = 0;
+    for (const process of this.registry.localProcesses()) {
+      if (process instanceof FutureProcess && !process.dead && matches(process.target)) {
+        process.fail(error());
+        failed++;
+      }
+    }
+    return failed;
+  }
+
   /** Removes a stopped actor from the registry so that later sends become dead letters. */
   unregister(pid: PID, topLevel: boolean): void {
     this.registry.remove(pid);

@@ -141,3 +141,13 @@ export class ThreadCrashedError extends SpindleError {
     super('ERR_THREAD_CRASHED', `worker thread ${thread} crashed: ${reason}`, options);
   }
 }
+
+/** The node a PID lives on is unreachable: its endpoint gave up reconnecting or was blocked. */
+export class AddressTerminatedError extends SpindleError {
+  constructor(
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super('ERR_ADDRESS_TERMINATED', `the node at ${address} is unreachable`, options);
+  }
+}

@@ -28,7 +28,8 @@ export class FutureProcess implements Process, Expirable {
     private readonly timeoutMs: number,
     /** What is awaited (`request to`); the target is formatted only when an error is built. */
     private readonly what: string,
-    private readonly target: PID,
+    /** Whom the future waits on: a request's target, or the actor whose termination it awaits. */
+    readonly target: PID,
   ) {
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;

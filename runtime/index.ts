@@ -91,6 +91,7 @@ export { CodecRegistry, defaultCodecs } from './serialization/codec-registry.ts'
 export { ByteReader } from './serialization/byte-reader.ts';
 export { ByteWriter } from './serialization/byte-writer.ts';
 export {
+  AddressTerminatedError,
   DeadLetterError,
   DecodeError,
   FrameTooLargeError,

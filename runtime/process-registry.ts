@@ -102,6 +102,11 @@ export class ProcessRegistry {
     return seq > 0 ? this.generated.get(seq) : this.named.get(id);
   }
 
+  /** A snapshot of every registered local process (actors and pending futures). */
+  localProcesses(): Process[] {
+    return [...this.generated.values(), ...this.named.values()];
+  }
+
   /** Number of registered local processes (actors and pending futures). */
   get size(): number {
     return this.generated.size + this.named.size;

@@ -68,6 +68,15 @@ export class SequenceTable<T> {
     return true;
   }
 
+  /** Every value present, in no particular order, as a new array the caller may delete keys while walking. */
+  values(): T[] {
+    const out: T[] = [];
+    for (const page of this.pages.values()) {
+      for (const value of page.slots) if (value !== undefined) out.push(value);
+    }
+    return out;
+  }
+
   private page(index: number): Page<T> | undefined {
     if (index === this.lastIndex) return this.lastPage;
     const page = this.pages.get(index);

@@ -1,6 +1,6 @@
 import fnv from 'fnv-plus';
 import type { ActorSystem } from '../actor-system.ts';
-import { PlacementError, SpindleError } from '../errors.ts';
+import { PlacementError, SpindleError, ThreadCrashedError } from '../errors.ts';
 import { Terminated } from '../messages.ts';
 import { PeerWatches } from '../peer-watches.ts';
 import { PID, threadOfId } from '../pid.ts';
@@ -451,7 +451,13 @@ export class ThreadHub implements ThreadRouter {
       this.processes.delete(process.threadId);
       this.bySlot[slot] = undefined;
     }
-    this.watches.peerDied(threadId, 'ThreadTerminated', this.system.registry);
+    const system = this.system;
+    this.watches.peerDied(threadId, 'ThreadTerminated', system.registry);
+    // Whatever still waits on an actor of that thread would only time out: fail it now.
+    system.failPendingRequests(
+      (target) => target.address === system.address && target.thread === threadId,
+      () => new ThreadCrashedError(slot, `thread ${threadId} died before answering`),
+    );
     return dropped;
   }
 

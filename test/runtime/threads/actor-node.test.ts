@@ -49,7 +49,9 @@ describe('threads: the node', () => {
     await expect(node.root.request(fragile, 'ping', 5_000)).resolves.toBe('pong');
     probe.watch(fragile);
     const crashed = nextCrash(node);
+    const pending = node.root.request(fragile, 'never answered', 60_000);
     node.root.send(fragile, 'exit');
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_THREAD_CRASHED' });
     const terminated = await probe.expectInstance(Terminated, 10_000);
     expect(terminated).toMatchObject({ why: 'ThreadTerminated' });
     expect(terminated.who.id).toBe(fragile.id);

@@ -151,3 +151,10 @@ export class AddressTerminatedError extends SpindleError {
     super('ERR_ADDRESS_TERMINATED', `the node at ${address} is unreachable`, options);
   }
 }
+
+/** A transport was used after `close()`: it neither listens nor connects any more. */
+export class TransportClosedError extends SpindleError {
+  constructor(what: string, options?: ErrorOptions) {
+    super('ERR_TRANSPORT_CLOSED', `the transport is closed: cannot ${what}`, options);
+  }
+}

@@ -17,6 +17,7 @@ export {
 } from './mailbox.ts';
 export {
   EMPTY_HEADERS,
+  isEnvelope,
   MessageEnvelope,
   unwrapMessage,
   unwrapSender,
@@ -107,4 +108,5 @@ export {
   type ErrorOptions,
   SystemStoppedError,
   TimeoutError,
+  TransportClosedError,
 } from './errors.ts';

@@ -1,5 +1,5 @@
 import { NameExistsError } from './errors.ts';
-import { PID, THREAD_PREFIX } from './pid.ts';
+import { LOCAL_ADDRESS, PID, THREAD_PREFIX } from './pid.ts';
 import type { Process } from './process.ts';
 import { SequenceTable } from './sequence-table.ts';
 
@@ -112,9 +112,17 @@ export class ProcessRegistry {
     return this.generated.size + this.named.size;
   }
 
-  /** True when `pid` belongs to this registry (same address and thread). */
+  /**
+   * True when `pid` belongs to this registry: same thread, and this node's address or `local`
+   * (a PID made before remoting gave the node its address still names this node).
+   */
   isLocal(pid: PID): boolean {
-    return pid.address === this.address && pid.thread === this.thread;
+    return this.isOwnAddress(pid.address) && pid.thread === this.thread;
+  }
+
+  /** True for this node's address and for `local`. */
+  isOwnAddress(address: string): boolean {
+    return address === this.address || address === LOCAL_ADDRESS;
   }
 
   private resolve(pid: PID): Process {

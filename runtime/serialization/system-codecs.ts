@@ -32,6 +32,7 @@ const TERMINATED_REASONS: readonly TerminatedReason[] = [
   'Stopped',
   'AddressTerminated',
   'NotFound',
+  'ThreadTerminated',
 ];
 const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['no-target', 'mailbox-full', 'stopped'];
 const DIRECTIVES: readonly Directive[] = ['resume', 'restart', 'stop', 'escalate'];

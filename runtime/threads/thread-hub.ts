@@ -132,7 +132,7 @@ export class ThreadHub implements ThreadRouter {
       }
     }
     this.unresolve = system.registry.addResolver((pid) =>
-      pid.address === system.address ? this.processes.get(pid.thread) : this.forwarder,
+      system.registry.isOwnAddress(pid.address) ? this.processes.get(pid.thread) : this.forwarder,
     );
     this.forwarder = init.slot === 0 ? undefined : this.forwardingProcess();
     this.bridge = system.eventStream.subscribeAll((event) => this.forwardEvent(event));

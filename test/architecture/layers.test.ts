@@ -32,7 +32,7 @@ describe('layers', () => {
   });
 
   it('layers: code outside runtime/ enters it only through runtime/index.ts', () => {
-    const dirs = ['testkit', 'samples'].map((d) => join(root, d));
+    const dirs = ['testkit', 'samples', 'remoting'].map((d) => join(root, d));
     const offenders = dirs.flatMap(sourceFiles).flatMap((file) =>
       importsOf(file)
         .filter((spec) => /(^|\/)runtime\/(?!index\.ts$)/.test(spec))
@@ -41,10 +41,29 @@ describe('layers', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('layers: no module uses export *', () => {
-    const offenders = sourceFiles(join(root, 'runtime')).filter((file) =>
-      /^\s*export \*/m.test(readFileSync(file, 'utf8')),
+  it('layers: remoting/ imports nothing from cluster/', () => {
+    const offenders = sourceFiles(join(root, 'remoting')).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => /(^|\/)cluster(\/|$)/.test(spec))
+        .map((spec) => `${relative(root, file)} -> ${spec}`),
     );
+    expect(offenders).toEqual([]);
+  });
+
+  it('layers: samples and the test kit enter remoting/ only through remoting/index.ts', () => {
+    const dirs = ['testkit', 'samples'].map((d) => join(root, d));
+    const offenders = dirs.flatMap(sourceFiles).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => /(^|\/)remoting\/(?!index\.ts$)/.test(spec))
+        .map((spec) => `${relative(root, file)} -> ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('layers: no module uses export *', () => {
+    const offenders = ['runtime', 'remoting']
+      .flatMap((d) => sourceFiles(join(root, d)))
+      .filter((file) => /^\s*export \*/m.test(readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
   });
 });

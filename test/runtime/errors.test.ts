@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as runtime from '../../runtime/index.ts';
 import {
+  AddressTerminatedError,
   DeadLetterError,
   DecodeError,
   FrameTooLargeError,
@@ -14,6 +15,7 @@ import {
   SystemStoppedError,
   ThreadCrashedError,
   TimeoutError,
+  TransportClosedError,
   UnknownKindError,
 } from '../../runtime/index.ts';
 
@@ -58,6 +60,18 @@ const ERRORS: readonly {
   { type: FrameTooLargeError, args: [9000, 4096], code: 'ERR_FRAME_TOO_LARGE', mentions: '4096' },
   { type: PlacementError, args: ['no kind'], code: 'ERR_PLACEMENT', mentions: 'no kind' },
   { type: UnknownKindError, args: ['counter'], code: 'ERR_UNKNOWN_KIND', mentions: 'counter' },
+  {
+    type: TransportClosedError,
+    args: ['connect'],
+    code: 'ERR_TRANSPORT_CLOSED',
+    mentions: 'connect',
+  },
+  {
+    type: AddressTerminatedError,
+    args: ['10.0.0.7:4020'],
+    code: 'ERR_ADDRESS_TERMINATED',
+    mentions: '10.0.0.7:4020',
+  },
   {
     type: ThreadCrashedError,
     args: [2, 'exited with code 7'],

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ describe('the built package (tsc to JavaScript, run with plain node)', () => {
     await run('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', outDir], {
       cwd: repoRoot,
     });
+    // As `npm run build` does: the wire schemas are loaded at run time from beside the code.
+    await cp(`${repoRoot}proto`, `${repoRoot}${outDir}/proto`, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,0 +1,69 @@
+import {
+  EMPTY_HEADERS,
+  MessageEnvelope,
+  PID,
+  Terminated,
+  type ActorSystem,
+  type PeerWatches,
+} from '../runtime/index.ts';
+import type { DecodedEnvelope } from './wire/frame-decoder.ts';
+import { KIND_STOP, KIND_SYSTEM } from './wire/wire-config.ts';
+
+/** An envelope whose type or payload could not be decoded, as its dead letter shows it. */
+export class UndecodableMessage {
+  constructor(
+    readonly typeName: string,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * Delivers envelopes that arrived from another node to their targets on this node: an actor of
+ * the main thread, of a worker thread (through the registry's thread resolver, so through the
+ * ring), a future, or dead letters for unknown targets and undecodable messages.
+ */
+export function deliverEnvelopes(
+  system: ActorSystem,
+  watches: PeerWatches<string>,
+  envelopes: readonly DecodedEnvelope[],
+): number {
+  const registry = system.registry;
+  const address = system.address;
+  let undecodable = 0;
+  for (const envelope of envelopes) {
+    const target = new PID(address, envelope.target);
+    const message = envelope.message;
+    if (envelope.error !== undefined || message === undefined) {
+      if (envelope.error !== undefined) {
+        undecodable++;
+        const shown = new UndecodableMessage(envelope.typeName, envelope.error.message);
+        system.deadLetter.sendUser(target, wrap(shown, envelope));
+        continue;
+      }
+    }
+    const process = registry.get(target);
+    if (envelope.kind === KIND_SYSTEM) {
+      // A watched remote actor ended: nobody need be told again when its node goes.
+      if (message instanceof Terminated && message.who.address !== address) {
+        watches.remove(message.who.address, message.who, target);
+      }
+      process.sendSystem(target, message);
+    } else if (envelope.kind === KIND_STOP) {
+      process.sendStop(target);
+    } else {
+      try {
+        process.sendUser(target, wrap(message, envelope));
+      } catch {
+        // A full bounded mailbox cannot push back across the network: the message is a dead letter.
+        system.deadLetter.sendUser(target, wrap(message, envelope), 'mailbox-full');
+      }
+    }
+  }
+  return undecodable;
+}
+
+/** The message as delivered: bare, or in an envelope when it has a sender or headers. */
+function wrap(message: unknown, envelope: DecodedEnvelope): unknown {
+  if (envelope.sender === undefined && envelope.headers === EMPTY_HEADERS) return message;
+  return new MessageEnvelope(message, envelope.sender, envelope.headers);
+}

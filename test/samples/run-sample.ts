@@ -12,14 +12,14 @@ export interface Run {
 }
 
 /** Runs a sample as `npm start` would, with runtime logs silenced so stdout is its own lines. */
-export function runSample(main: string): Promise<Run> {
+export function runSample(main: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(
       'node_modules/.bin/tsx',
       [main],
       {
         cwd: repoRoot,
-        env: { ...process.env, SPINDLE_LOG_LEVEL: 'silent' },
+        env: { ...process.env, SPINDLE_LOG_LEVEL: 'silent', ...env },
         timeout: 15_000,
       },
       (error, stdout, stderr) => {

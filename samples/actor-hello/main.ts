@@ -1,8 +1,8 @@
 /**
  * actor-hello: a supervised parent with two children, request/response, a failure that
  * supervision restarts, an async receive, watch/Terminated, a dead letter and a clean shutdown.
- * Run it with `npx tsx samples/actor-hello/main.ts`: the story goes to stdout with console.log; runtime logs go through
- * pino at `SPINDLE_LOG_LEVEL` (set it to `silent` to see the story alone).
+ * Run it with `npx tsx samples/actor-hello/main.ts`: the story goes to stdout with console.log;
+ * runtime logs go through pino at `SPINDLE_LOG_LEVEL` (set it to `silent` to see the story alone).
  */
 import { ActorSystem, SupervisionEvent, type Terminated } from '../../runtime/index.ts';
 import {

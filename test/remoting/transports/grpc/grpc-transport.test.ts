@@ -71,11 +71,12 @@ describe('grpc transport', () => {
   async function listening(options: GrpcTransportOptions = {}) {
     const accepted: Connection[] = [];
     const arrived = new Latch(1);
-    const address = await transport(options).listen('127.0.0.1', 0, (connection) => {
+    const server = transport(options);
+    const address = await server.listen('127.0.0.1', 0, (connection) => {
       accepted.push(connection);
       arrived.countDown();
     });
-    return { address, accepted, arrived };
+    return { server, address, accepted, arrived };
   }
 
   it('grpc: has the name grpc', () => {
@@ -98,8 +99,8 @@ describe('grpc transport', () => {
   });
 
   it('grpc: connecting to a closed port fails fast with ERR_CONNECT_FAILED', async () => {
-    const { address } = await listening();
-    await transports[0]!.close();
+    const { server, address } = await listening();
+    await server.close();
     // The deadline is far away: only a fast failure yields ERR_CONNECT_FAILED, not ERR_TIMEOUT.
     const client = transport({ connectTimeoutMs: 60_000 });
     await expect(client.connect(address)).rejects.toMatchObject({ code: 'ERR_CONNECT_FAILED' });

@@ -13,13 +13,12 @@ import type { BlockList } from './block-list.ts';
 import { Endpoint } from './endpoint.ts';
 import { deliverEnvelopes } from './envelope-delivery.ts';
 import { InboundConnection } from './inbound-connection.ts';
-import type {
-  SpawnResponse} from './remote-activator.ts';
+import type { SpawnResponse } from './remote-activator.ts';
 import {
   ACTIVATOR_ID,
   activatorProps,
   registerActivatorCodecs,
-  SpawnRequest
+  SpawnRequest,
 } from './remote-activator.ts';
 import type { RemoteContext } from './remote-context.ts';
 import { EndpointTerminated } from './remote-events.ts';

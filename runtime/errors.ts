@@ -158,3 +158,21 @@ export class TransportClosedError extends SpindleError {
     super('ERR_TRANSPORT_CLOSED', `the transport is closed: cannot ${what}`, options);
   }
 }
+
+/** A transport could not open a connection to a peer (refused, unreachable, TLS refused). */
+export class ConnectFailedError extends SpindleError {
+  constructor(
+    readonly address: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super('ERR_CONNECT_FAILED', `cannot connect to ${address}: ${detail}`, options);
+  }
+}
+
+/** An established connection ended without an orderly close (reset, cancelled, link lost). */
+export class ConnectionLostError extends SpindleError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_CONNECTION_LOST', message, options);
+  }
+}

@@ -93,6 +93,8 @@ export { ByteReader } from './serialization/byte-reader.ts';
 export { ByteWriter } from './serialization/byte-writer.ts';
 export {
   AddressTerminatedError,
+  ConnectFailedError,
+  ConnectionLostError,
   DeadLetterError,
   DecodeError,
   FrameTooLargeError,

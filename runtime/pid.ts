@@ -14,6 +14,11 @@ export const THREAD_PREFIX = '@';
 export class PID {
   /** Cached resolution; cleared by the registry when the process it points at is dead. */
   process: Process | undefined = undefined;
+  /**
+   * The registry that cached `process`. Two systems in one process (tests, a node and a client)
+   * can hold the same PID object; each must resolve it through its own registry.
+   */
+  cachedBy: object | undefined = undefined;
 
   constructor(
     readonly address: string,

@@ -65,7 +65,13 @@ export class ProcessRegistry {
     const seq = this.sequenceOf(id);
     if (seq > 0) this.generated.set(seq, process);
     else this.named.set(id, process);
+    this.cache(pid, process);
+  }
+
+  /** Caches `process` on `pid` for this registry (see `PID.cachedBy`). */
+  cache(pid: PID, process: Process | undefined): void {
     pid.process = process;
+    pid.cachedBy = this;
   }
 
   /** Forgets `pid`'s process so later sends reach dead letters. */
@@ -88,11 +94,11 @@ export class ProcessRegistry {
   /** Resolves a PID to its process, caching the result on the PID. Never returns undefined. */
   get(pid: PID): Process {
     const cached = pid.process;
-    if (cached !== undefined && !cached.dead) return cached;
+    if (cached !== undefined && pid.cachedBy === this && !cached.dead) return cached;
     const resolved = this.resolve(pid);
     // Dead letters are not cached: a named actor may be spawned under this id later. A dead
     // process is dropped too, so that a PID held anywhere does not keep its actor reachable.
-    pid.process = resolved === this.deadLetter() ? undefined : resolved;
+    this.cache(pid, resolved === this.deadLetter() ? undefined : resolved);
     return resolved;
   }
 

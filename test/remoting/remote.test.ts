@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PID, Terminated, type ActorSystem } from '../../runtime/index.ts';
 import { EndpointTerminated, type Remote } from '../../remoting/index.ts';
@@ -205,5 +206,35 @@ describe('remote: failures and safety', () => {
     await expect(
       system.root.request(new PID(peer.address, 'nobody-here'), 'hello?', 5_000),
     ).rejects.toMatchObject({ code: 'ERR_DEAD_LETTER' });
+  }, 30_000);
+});
+
+describe.each(['tcp', 'grpc'] as const)('remote over %s with TLS', (transport) => {
+  test('two nodes with the same CA talk; a node without TLS cannot reach them', async () => {
+    const dir = new URL('../fixtures/tls/', import.meta.url);
+    const tls = {
+      key: readFileSync(new URL('node.key', dir), 'utf8'),
+      cert: readFileSync(new URL('node.crt', dir), 'utf8'),
+      ca: readFileSync(new URL('ca.crt', dir), 'utf8'),
+    };
+    const peer = await startPeer({ transport, tls });
+    const { system } = await startLocalNode({ transport, tls });
+    const echo = new PID(peer.address, 'echo');
+    await expect(system.root.request(echo, 'over tls', 5_000)).resolves.toMatchObject({
+      echo: 'over tls',
+    });
+    const plain = await startLocalNode({
+      transport,
+      reconnectMaxRetries: 0,
+      connectTimeoutMs: 500,
+    });
+    // A PID object caches the process of the system that used it: give the other system its own.
+    const echoFromPlain = new PID(peer.address, 'echo');
+    await expect(plain.system.root.request(echoFromPlain, 'in clear', 5_000)).rejects.toMatchObject(
+      {
+        code: 'ERR_ADDRESS_TERMINATED',
+      },
+    );
+    await peer.exit();
   }, 30_000);
 });

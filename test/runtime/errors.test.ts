@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as runtime from '../../runtime/index.ts';
 import {
   AddressTerminatedError,
+  ConnectFailedError,
+  ConnectionLostError,
   DeadLetterError,
   DecodeError,
   FrameTooLargeError,
@@ -60,6 +62,18 @@ const ERRORS: readonly {
   { type: FrameTooLargeError, args: [9000, 4096], code: 'ERR_FRAME_TOO_LARGE', mentions: '4096' },
   { type: PlacementError, args: ['no kind'], code: 'ERR_PLACEMENT', mentions: 'no kind' },
   { type: UnknownKindError, args: ['counter'], code: 'ERR_UNKNOWN_KIND', mentions: 'counter' },
+  {
+    type: ConnectFailedError,
+    args: ['10.0.0.7:4020', 'ECONNREFUSED'],
+    code: 'ERR_CONNECT_FAILED',
+    mentions: 'ECONNREFUSED',
+  },
+  {
+    type: ConnectionLostError,
+    args: ['the stream was cancelled'],
+    code: 'ERR_CONNECTION_LOST',
+    mentions: 'cancelled',
+  },
   {
     type: TransportClosedError,
     args: ['connect'],

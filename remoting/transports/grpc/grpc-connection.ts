@@ -3,7 +3,7 @@ import { status as GrpcStatus, type StatusObject } from '@grpc/grpc-js';
 import {
   FrameTooLargeError,
   RingQueue,
-  SpindleError,
+  ConnectionLostError,
   TimeoutError,
 } from '../../../runtime/index.ts';
 import type { CloseReason, Connection, ConnectionHandlers } from '../../transport.ts';
@@ -198,10 +198,7 @@ export class GrpcConnection implements Connection {
 /** Maps how a call ended to a close reason: OK is orderly, RESOURCE_EXHAUSTED a too large frame. */
 export function closeReasonOf(status: CallStatus | undefined): CloseReason {
   if (status === undefined) {
-    return new SpindleError(
-      'ERR_CONNECTION_LOST',
-      'the gRPC stream was cancelled or its link lost',
-    );
+    return new ConnectionLostError('the gRPC stream was cancelled or its link lost');
   }
   if (status.code === GrpcStatus.OK) return undefined;
   const cause = new Error(`${GrpcStatus[status.code]}: ${status.details}`);
@@ -212,8 +209,7 @@ export function closeReasonOf(status: CallStatus | undefined): CloseReason {
       cause,
     });
   }
-  return new SpindleError(
-    'ERR_CONNECTION_LOST',
+  return new ConnectionLostError(
     `the gRPC stream ended with ${GrpcStatus[status.code]}: ${status.details}`,
     { cause },
   );

@@ -13,7 +13,12 @@ import {
   type ServiceDefinition,
   type StatusObject,
 } from '@grpc/grpc-js';
-import { InvalidConfigError, SpindleError, TimeoutError } from '../../../runtime/index.ts';
+import {
+  ConnectFailedError,
+  InvalidConfigError,
+  TimeoutError,
+  TransportClosedError,
+} from '../../../runtime/index.ts';
 import type { Connection, Transport, TransportOptions } from '../../transport.ts';
 import { GRPC_DEFAULTS } from './grpc-config.ts';
 import { GrpcConnection, type CallStatus } from './grpc-connection.ts';
@@ -365,16 +370,14 @@ function checked(
 }
 
 /** Why a stream could not be opened, from the status gRPC ended it with. */
-function connectError(address: string, status: StatusObject): SpindleError {
+function connectError(address: string, status: StatusObject): ConnectFailedError {
   const detail = status.details.replace(/\.?\s*Resolution note:\s*$/, '');
   const cause = new Error(`${GrpcStatus[status.code]}: ${status.details}`);
-  return new SpindleError('ERR_CONNECT_FAILED', `cannot connect to ${address}: ${detail}`, {
-    cause,
-  });
+  return new ConnectFailedError(address, detail, { cause });
 }
 
-function closedError(what: string): SpindleError {
-  return new SpindleError('ERR_TRANSPORT_CLOSED', `the grpc transport is closed: cannot ${what}`);
+function closedError(what: string): TransportClosedError {
+  return new TransportClosedError(what);
 }
 
 /** grpc-js puts the socket error (EADDRINUSE, ...) in its message only; lift its code out. */

@@ -341,4 +341,18 @@ describe('ProcessRegistry and stopped actors', () => {
     expect(registry.get(pid)).toBe(deadLetter);
     expect(pid.process).toBeUndefined();
   });
+
+  it('registry: one PID object used by two registries resolves in each through its own', () => {
+    const first = new ProcessRegistry('10.0.0.1:1', 0, () => new FakeProcess());
+    const second = new ProcessRegistry('10.0.0.2:1', 0, () => new FakeProcess());
+    const remoteOfSecond = new FakeProcess();
+    second.addResolver(() => remoteOfSecond);
+    const here = new FakeProcess();
+    const pid = first.add('shared', here);
+    expect(first.get(pid)).toBe(here);
+    // The second registry must not take the first one's cached local process.
+    expect(second.get(pid)).toBe(remoteOfSecond);
+    expect(first.get(pid)).toBe(here);
+    expect(first.localProcesses()).toEqual([here]);
+  });
 });

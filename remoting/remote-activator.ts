@@ -1,4 +1,5 @@
-import { defaultCodecs, Props, type CodecRegistry, type PID } from '../runtime/index.ts';
+import { defaultCodecs, PID, Props, type CodecRegistry } from '../runtime/index.ts';
+import { actorTypes } from './wire/proto-schema.ts';
 
 /** The id of every node's activator: `$` keeps it apart from user names, `.` from generated ids. */
 export const ACTIVATOR_ID = '$remote.activator';
@@ -21,11 +22,48 @@ export class SpawnResponse {
   ) {}
 }
 
-/** Registers the remote-spawn messages on `codecs`. */
+/** Registers the remote-spawn messages on `codecs`, encoded as in `proto/actor.proto`. */
 export function registerActivatorCodecs(codecs: CodecRegistry = defaultCodecs): void {
-  codecs.registerJson(SpawnRequest, 'spindle.remote.SpawnRequest');
-  codecs.registerJson(SpawnResponse, 'spindle.remote.SpawnResponse');
+  const { SpawnRequest: requestType, SpawnResponse: responseType } = actorTypes;
+  codecs.register(SpawnRequest, {
+    typeName: requestType.fullName.slice(1),
+    encode: (request, writer) => writer.raw(requestType.encode(request).finish()),
+    decode: (bytes) => {
+      const { kind, name } = requestType.toObject(requestType.decode(bytes), DEFAULTS) as {
+        kind: string;
+        name: string;
+      };
+      return new SpawnRequest(kind, name);
+    },
+  });
+  codecs.register(SpawnResponse, {
+    typeName: responseType.fullName.slice(1),
+    encode: (response, writer) =>
+      writer.raw(
+        responseType
+          .encode({
+            pid: response.pid === undefined ? undefined : response.pid.toJSON(),
+            errorCode: response.errorCode,
+            errorMessage: response.errorMessage,
+          })
+          .finish(),
+      ),
+    decode: (bytes) => {
+      const { pid, errorCode, errorMessage } = responseType.toObject(
+        responseType.decode(bytes),
+        DEFAULTS,
+      ) as { pid?: { address: string; id: string }; errorCode: string; errorMessage: string };
+      return new SpawnResponse(
+        pid === undefined || pid === null ? undefined : new PID(pid.address, pid.id),
+        errorCode,
+        errorMessage,
+      );
+    },
+  });
 }
+
+/** protobufjs `toObject` options: defaults filled in, so absent strings read as ''. */
+const DEFAULTS = { defaults: true } as const;
 
 /**
  * The actor that spawns kinds on behalf of other nodes. It spawns top-level actors on its own

@@ -1,16 +1,10 @@
 import {
   Client,
-  credentials,
   Metadata,
   Server,
-  ServerCredentials,
-  ServerInterceptingCall,
   status as GrpcStatus,
-  type ChannelCredentials,
   type ChannelOptions,
   type ServerDuplexStream,
-  type ServerInterceptor,
-  type ServiceDefinition,
   type StatusObject,
 } from '@grpc/grpc-js';
 import {
@@ -21,25 +15,19 @@ import {
 } from '../../../runtime/index.ts';
 import type { Connection, Transport, TransportOptions } from '../../transport.ts';
 import { GRPC_DEFAULTS } from './grpc-config.ts';
-import { GrpcConnection, type CallStatus } from './grpc-connection.ts';
+import { GrpcConnection } from './grpc-connection.ts';
+import { channelCredentials, serverCredentials, type GrpcTlsOptions } from './grpc-credentials.ts';
+import {
+  asBuffer,
+  asFrame,
+  FRAMES_PATH,
+  FRAMES_SERVICE,
+  inboundCallOf,
+  trackInbound,
+} from './grpc-frames-service.ts';
 
-/** A node's TLS material (the same shape as the TCP transport's): key, certificate, trusted CA. */
-export interface GrpcTlsOptions {
-  /** The node's private key (PEM). */
-  readonly key: string | Buffer;
-  /** The node's certificate (PEM), shown to peers on both sides of a connection. */
-  readonly cert: string | Buffer;
-  /**
-   * Certificates trusted to sign peers' certificates, instead of the system's roots. When set,
-   * the listening side also asks connecting nodes for a certificate signed by them (mutual TLS),
-   * unless `rejectUnauthorized` is false.
-   */
-  readonly ca?: string | Buffer | readonly (string | Buffer)[];
-  /** False accepts any certificate, on both sides; for tests only. Default true. */
-  readonly rejectUnauthorized?: boolean;
-  /** The name the listener's certificate must carry, when it is not the host connected to. */
-  readonly servername?: string;
-}
+// Importable from here as well, next to the options that use it.
+export type { GrpcTlsOptions } from './grpc-credentials.ts';
 
 /** Options of the gRPC transport; omitted fields take `GRPC_DEFAULTS`. */
 export interface GrpcTransportOptions extends TransportOptions {
@@ -52,65 +40,6 @@ export interface GrpcTransportOptions extends TransportOptions {
   /** How long a closing connection waits for the peer to end the stream before aborting it. */
   readonly closeTimeoutMs?: number;
 }
-
-/**
- * The single method: a bidi stream whose messages are frames. Frames are already encoded, so
- * (de)serialization is the identity on bytes and no .proto file is involved.
- */
-const FRAMES_PATH = '/spindle.remoting.Frames/Stream';
-const FRAMES_SERVICE: ServiceDefinition = {
-  stream: {
-    path: FRAMES_PATH,
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: asBuffer,
-    requestDeserialize: asFrame,
-    responseSerialize: asBuffer,
-    responseDeserialize: asFrame,
-  },
-};
-
-/** What the server side keeps of an inbound call beyond its stream. */
-interface InboundCall {
-  /** The status the call sent, once it sent one. */
-  status?: CallStatus;
-  /** Ends the call at once with ABORTED (the stream object itself has no way to). */
-  abort(): void;
-}
-
-/** Inbound calls by their request metadata: the handler receives that same object. */
-const inboundCalls = new WeakMap<Metadata, InboundCall>();
-
-/**
- * grpc-js refuses an oversized incoming message inside the call: it sends RESOURCE_EXHAUSTED to
- * the peer and tells the handler only that the call was cancelled. This interceptor wraps the
- * base call's `sendStatus` (which that refusal goes through too) to record the status, so the
- * server side can close with `FrameTooLargeError`, and to let the connection abort the call.
- */
-const trackInbound: ServerInterceptor = (_method, call) => {
-  const sendStatus = call.sendStatus.bind(call);
-  const inbound: InboundCall = {
-    abort: () =>
-      sendStatus({
-        code: GrpcStatus.ABORTED,
-        details: 'the listening side aborted the stream',
-        metadata: new Metadata(),
-      }),
-  };
-  call.sendStatus = (status) => {
-    inbound.status ??= status;
-    sendStatus(status);
-  };
-  return new ServerInterceptingCall(call, {
-    start: (next) =>
-      next({
-        onReceiveMetadata: (metadata, pass) => {
-          inboundCalls.set(metadata, inbound);
-          pass(metadata);
-        },
-      }),
-  });
-};
 
 /**
  * A transport over gRPC (@grpc/grpc-js): each connection is one bidi stream on its own HTTP/2
@@ -171,7 +100,7 @@ export class GrpcTransport implements Transport {
     this.onConnection = onConnection;
     const hostPart = host.includes(':') ? `[${host}]` : host;
     return new Promise((resolve, reject) => {
-      server.bindAsync(`${hostPart}:${port}`, this.serverCredentials(), (error, bound) => {
+      server.bindAsync(`${hostPart}:${port}`, serverCredentials(this.tls), (error, bound) => {
         if (error) {
           this.server = undefined;
           server.forceShutdown();
@@ -187,7 +116,7 @@ export class GrpcTransport implements Transport {
     if (!/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/.test(address)) {
       return Promise.reject(new InvalidConfigError(`'${address}' is not a host:port address`));
     }
-    const client = new Client(address, this.channelCredentials(), {
+    const client = new Client(address, channelCredentials(this.tls), {
       ...this.channelOptions,
       ...(this.tls?.servername !== undefined && {
         'grpc.ssl_target_name_override': this.tls.servername,
@@ -285,7 +214,7 @@ export class GrpcTransport implements Transport {
       call.emit('error', Object.assign(refusal, { code: GrpcStatus.UNAVAILABLE }));
       return;
     }
-    const inbound = inboundCalls.get(call.metadata);
+    const inbound = inboundCallOf(call.metadata);
     // The response headers are the connecting side's signal that the stream is taken.
     call.sendMetadata(new Metadata());
     const connection = new GrpcConnection(call, {
@@ -311,49 +240,9 @@ export class GrpcTransport implements Transport {
     this.connections.delete(connection);
     if (this.connections.size === 0) this.allFinished?.();
   }
-
-  private serverCredentials(): ServerCredentials {
-    const tls = this.tls;
-    if (!tls) return ServerCredentials.createInsecure();
-    const askClients = tls.ca !== undefined && tls.rejectUnauthorized !== false;
-    return ServerCredentials.createSsl(
-      pem(tls.ca),
-      [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
-      askClients,
-    );
-  }
-
-  private channelCredentials(): ChannelCredentials {
-    const tls = this.tls;
-    if (!tls) return credentials.createInsecure();
-    const trustAll = tls.rejectUnauthorized === false;
-    return credentials.createSsl(
-      pem(tls.ca),
-      Buffer.from(tls.key),
-      Buffer.from(tls.cert),
-      trustAll ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {},
-    );
-  }
-}
-
-/** Frames leave as they are; a plain Uint8Array is viewed as a Buffer without copying. */
-function asBuffer(frame: Uint8Array): Buffer {
-  return Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.length);
-}
-
-/** An incoming message is the frame itself. */
-function asFrame(bytes: Buffer): Buffer {
-  return bytes;
 }
 
 function ignore(): void {}
-
-/** One PEM buffer from one or several certificates, as grpc-js takes them. */
-function pem(ca: GrpcTlsOptions['ca']): Buffer | null {
-  if (ca === undefined) return null;
-  if (typeof ca === 'string' || Buffer.isBuffer(ca)) return Buffer.from(ca);
-  return Buffer.concat(ca.map((one) => Buffer.from(`${one.toString().trimEnd()}\n`)));
-}
 
 /** The option's value, or its default; out of range throws `InvalidConfigError`. */
 function checked(

@@ -23,6 +23,12 @@ import {
   Watch,
 } from '../system-messages.ts';
 import { ByteReader } from './byte-reader.ts';
+import {
+  readFields,
+  readPid as readProtoPid,
+  writePidField,
+  writeStringField,
+} from './proto-wire.ts';
 import type { ByteWriter } from './byte-writer.ts';
 import type { Codec } from './codec.ts';
 import type { CodecRegistry } from './codec-registry.ts';
@@ -40,9 +46,12 @@ const HAS_PID = 1;
 const HAS_SENDER = 2;
 
 /**
- * Registers binary codecs for the runtime's own messages, so they can cross threads and nodes:
- * `Stop`, `Watch`, `Unwatch`, `ResumeMailbox`, `Restart`, `Failure`, `Terminated`, `PoisonPill`,
- * `DeadLetterResponse`, `DeadLetterEvent` and `SupervisionEvent`, under `spindle.<Class>`.
+ * Registers codecs for the runtime's own messages, so they can cross threads and nodes. The ones
+ * other nodes receive (`Watch`, `Unwatch`, `Terminated`, `Stop`, `PoisonPill`,
+ * `DeadLetterResponse`) are encoded as the messages of `proto/actor.proto`, under their full
+ * names (`spindle.actor.Watch`), so that peers in other languages can read them; the ones that
+ * only cross threads (`ResumeMailbox`, `Restart`, `Failure`, `DeadLetterEvent`,
+ * `SupervisionEvent`) use a compact binary form under `spindle.<Class>`.
  * Singletons decode to the one instance, since the actor cell compares them by identity.
  * Failure reasons and failed messages are sent best-effort: a reason that cannot be encoded
  * arrives as the `SerializationError` that says why, a message as `[unserializable Foo]`.
@@ -52,13 +61,13 @@ const HAS_SENDER = 2;
 export function registerSystemCodecs(registry: CodecRegistry): CodecRegistry {
   const codecs = new SystemCodecs(registry);
   return registry
-    .register(Stop, new SingletonCodec('spindle.Stop', STOP))
+    .register(Stop, new SingletonCodec('spindle.actor.Stop', STOP))
     .register(ResumeMailbox, new SingletonCodec('spindle.ResumeMailbox', RESUME_MAILBOX))
-    .register(PoisonPillMessage, new SingletonCodec('spindle.PoisonPill', PoisonPill))
+    .register(PoisonPillMessage, new SingletonCodec('spindle.actor.PoisonPill', PoisonPill))
     .register(
       Watch,
       new PidCodec(
-        'spindle.Watch',
+        'spindle.actor.Watch',
         (m: Watch) => m.watcher,
         (p) => new Watch(p),
       ),
@@ -66,7 +75,7 @@ export function registerSystemCodecs(registry: CodecRegistry): CodecRegistry {
     .register(
       Unwatch,
       new PidCodec(
-        'spindle.Unwatch',
+        'spindle.actor.Unwatch',
         (m: Unwatch) => m.watcher,
         (p) => new Unwatch(p),
       ),
@@ -74,7 +83,7 @@ export function registerSystemCodecs(registry: CodecRegistry): CodecRegistry {
     .register(
       DeadLetterResponse,
       new PidCodec(
-        'spindle.DeadLetterResponse',
+        'spindle.actor.DeadLetterResponse',
         (m: DeadLetterResponse) => m.target,
         (p) => new DeadLetterResponse(p),
       ),
@@ -101,7 +110,7 @@ class SingletonCodec<T> implements Codec<T> {
   }
 }
 
-/** A message whose only field is a PID. */
+/** A message whose only field is a PID, as in `proto/actor.proto`: `{ Pid <field> = 1; }`. */
 class PidCodec<T> implements Codec<T> {
   constructor(
     readonly typeName: string,
@@ -110,13 +119,19 @@ class PidCodec<T> implements Codec<T> {
   ) {}
 
   encode(message: T, writer: ByteWriter): void {
-    writePid(writer, this.pidOf(message));
+    writePidField(writer, 1, this.pidOf(message));
   }
 
   decode(bytes: Uint8Array): T {
     const reader = new ByteReader(bytes);
-    const pid = readPid(reader);
-    return finish(reader, this.create(pid));
+    let pid: PID | undefined;
+    readFields(reader, bytes.length, (field) => {
+      if (field !== 1) return false;
+      pid = readProtoPid(reader);
+      return true;
+    });
+    if (pid === undefined) throw new DecodeError(`${this.typeName} has no PID`);
+    return this.create(pid);
   }
 }
 
@@ -150,16 +165,34 @@ class SystemCodecs {
     },
   };
 
+  /** `Terminated { Pid who = 1; string why = 2; }`, as in `proto/actor.proto`. */
   readonly terminated: Codec<Terminated> = {
-    typeName: 'spindle.Terminated',
+    typeName: 'spindle.actor.Terminated',
     encode: (message, writer) => {
-      writePid(writer, message.who);
-      writeChoice(writer, TERMINATED_REASONS, message.why, 'Terminated');
+      if (!TERMINATED_REASONS.includes(message.why)) {
+        throw new SerializationError(
+          'Terminated',
+          `unexpected value ${JSON.stringify(message.why)}`,
+        );
+      }
+      writePidField(writer, 1, message.who);
+      writeStringField(writer, 2, message.why);
     },
     decode: (bytes) => {
       const reader = new ByteReader(bytes);
-      const who = readPid(reader);
-      return finish(reader, new Terminated(who, readChoice(reader, TERMINATED_REASONS)));
+      let who: PID | undefined;
+      let why = '';
+      readFields(reader, bytes.length, (field) => {
+        if (field === 1) who = readProtoPid(reader);
+        else if (field === 2) why = reader.string();
+        else return false;
+        return true;
+      });
+      const reason = TERMINATED_REASONS.find((r) => r === why);
+      if (who === undefined || reason === undefined) {
+        throw new DecodeError(`invalid Terminated (why '${why}')`);
+      }
+      return new Terminated(who, reason);
     },
   };
 

@@ -340,10 +340,15 @@ describe('CodecRegistry', () => {
   });
 
   it('codec registry: the default registry knows the system messages', () => {
-    for (const name of ['spindle.Stop', 'spindle.Watch', 'spindle.Failure', 'spindle.Terminated']) {
+    for (const name of [
+      'spindle.actor.Stop',
+      'spindle.actor.Watch',
+      'spindle.Failure',
+      'spindle.actor.Terminated',
+    ]) {
       expect(defaultCodecs.has(name)).toBe(true);
     }
     expect(defaultCodecs.has('value')).toBe(true);
-    expect(new CodecRegistry().has('spindle.Stop')).toBe(false);
+    expect(new CodecRegistry().has('spindle.actor.Stop')).toBe(false);
   });
 });

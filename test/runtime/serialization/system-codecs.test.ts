@@ -68,12 +68,12 @@ describe('system codecs', () => {
     expect(roundTrip(new ResumeMailbox(), codecs)).toBe(RESUME_MAILBOX);
     expect(roundTrip(PoisonPill, codecs)).toBe(PoisonPill);
     expect(roundTrip(new PoisonPillMessage(), codecs)).toBe(PoisonPill);
-    expect(codecs.typeNameOf(STOP)).toBe('spindle.Stop');
-    expect(codecs.typeNameOf(PoisonPill)).toBe('spindle.PoisonPill');
+    expect(codecs.typeNameOf(STOP)).toBe('spindle.actor.Stop');
+    expect(codecs.typeNameOf(PoisonPill)).toBe('spindle.actor.PoisonPill');
   });
 
   it('system codecs: a singleton payload with bytes in it is malformed', () => {
-    expect(() => registry().decodeFromBytes('spindle.Stop', new Uint8Array([1]))).toThrow(
+    expect(() => registry().decodeFromBytes('spindle.actor.Stop', new Uint8Array([1]))).toThrow(
       DecodeError,
     );
   });
@@ -105,7 +105,7 @@ describe('system codecs', () => {
     expect(() => codecs.encodeToBytes(odd)).toThrow(/unexpected value "Vanished"/);
     const { bytes } = codecs.encodeToBytes(new Terminated(alice, 'NotFound'));
     bytes[bytes.length - 1] = 9;
-    expect(() => codecs.decodeFromBytes('spindle.Terminated', bytes)).toThrow(DecodeError);
+    expect(() => codecs.decodeFromBytes('spindle.actor.Terminated', bytes)).toThrow(DecodeError);
   });
 
   it('system codecs: Restart carries its reason as a value', () => {

@@ -185,7 +185,7 @@ export class ThreadHub implements ThreadRouter {
     const pid = new PID(this.system.address, id);
     // The parent is told of its child's end like any watcher, so a dead thread tells it too.
     if (parent !== undefined) this.watches.add(threadId, pid, parent);
-    pid.process = process;
+    this.system.registry.cache(pid, process);
     return pid;
   }
 

@@ -14,6 +14,24 @@ for (let n = 0; n < SHORT_STRING_BYTES; n++) {
   for (let i = 0; i < n; i++) codes.push(0);
   CHAR_CODES.push(codes);
 }
+/** Strings up to this many bytes go through a `StringCache`; longer ones are decoded each time. */
+const CACHED_STRING_BYTES = 32;
+/** Slots of a `StringCache`, a power of two. */
+const STRING_CACHE_SLOTS = 64;
+
+/**
+ * Strings `ByteReader.cachedString` decoded lately, by a hash of their length and end bytes: one
+ * slot each, the newest wins. Handing out the same string object again also spares V8 looking it
+ * up in its string table each time it is used as a property key.
+ */
+export class StringCache {
+  /** Encoded form (length byte and UTF-8) of the string in each slot. */
+  readonly bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(
+    STRING_CACHE_SLOTS,
+  ).fill(undefined);
+  readonly strings: string[] = new Array<string>(STRING_CACHE_SLOTS).fill('');
+}
+
 /** A `varuint` of 8 bytes holds 56 bits, enough for 2^53 - 1; longer ones are malformed. */
 const MAX_VARUINT_BYTES = 8;
 
@@ -171,6 +189,40 @@ export class ByteReader {
       throw new DecodeError(`invalid UTF-8 in string at offset ${p}`, { cause: error });
     }
     this.pos = p + n;
+    return s;
+  }
+
+  /**
+   * Reads a string like `string`, first looking it up in `cache`: a short string read before (an
+   * object key, an actor id) comes back as the same string, with no decoding and no allocation.
+   */
+  cachedString(cache: StringCache): string {
+    const b = this.src;
+    const p = this.pos;
+    const n = p < this.end ? b[p]! : 0x80; // p < end; a length of 128 and up takes two bytes
+    if (n === 0) {
+      this.pos = p + 1;
+      return '';
+    }
+    if (n > CACHED_STRING_BYTES || n >= this.end - p) return this.string();
+    if (n === 1 && b[p + 1]! < 0x80) {
+      // V8 keeps one string per ASCII character: nothing to cache.
+      this.pos = p + 2;
+      return String.fromCharCode(b[p + 1]!); // n < end - p
+    }
+    const slot = (n * 31 + b[p + 1]! * 7 + b[p + n]!) & (STRING_CACHE_SLOTS - 1); // p + n < end
+    const known = cache.bytes[slot];
+    if (known !== undefined && known.length === n + 1) {
+      let i = 1;
+      while (i <= n && known[i] === b[p + i]) i++;
+      if (i > n) {
+        this.pos = p + 1 + n;
+        return cache.strings[slot]!; // set with bytes[slot]
+      }
+    }
+    const s = this.string();
+    cache.bytes[slot] = b.slice(p, p + 1 + n);
+    cache.strings[slot] = s;
     return s;
   }
 

@@ -27,14 +27,30 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export class ByteWriter {
   private buf: Uint8Array;
   private pos = 0;
+  private wordView: Int32Array | undefined = undefined;
 
   constructor(initialCapacity = 256) {
-    this.buf = new Uint8Array(Math.max(16, initialCapacity));
+    // A multiple of 8, so `words` covers every byte (doubling keeps it so).
+    this.buf = new Uint8Array(Math.max(16, (initialCapacity + 7) & ~7));
   }
 
   /** Forgets the written bytes and keeps the allocation for the next message. */
   reset(): void {
     this.pos = 0;
+  }
+
+  /**
+   * Starts a new message with a cached prefix: `reset`, then the first `length` bytes held in
+   * `prefix`, copied four bytes at a time (any bytes of its last word past `length` are written
+   * over by what follows).
+   */
+  resetWith(prefix: Int32Array, length: number): void {
+    const n = (length + 3) >>> 2;
+    this.pos = 0;
+    if (n << 2 > this.buf.length) this.grow(n << 2);
+    const words = this.words;
+    for (let i = 0; i < n; i++) words[i] = prefix[i]!; // i < n, the words holding `length` bytes
+    this.pos = length;
   }
 
   /** Number of bytes written since the last reset. */
@@ -45,6 +61,14 @@ export class ByteWriter {
   /** The current backing array; replaced when the writer grows, so read it after writing. */
   get buffer(): Uint8Array {
     return this.buf;
+  }
+
+  /**
+   * `buffer` as 32-bit words (the same memory, from its start), for copying a message out four
+   * bytes at a time; replaced with the buffer, so read it after writing.
+   */
+  get words(): Int32Array {
+    return (this.wordView ??= new Int32Array(this.buf.buffer, 0, this.buf.length >>> 2));
   }
 
   /** Drops every byte written after `length` (rolls back a message whose encoding failed). */
@@ -215,6 +239,7 @@ export class ByteWriter {
     const next = new Uint8Array(capacity);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.wordView = undefined;
   }
 }
 

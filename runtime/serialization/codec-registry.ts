@@ -175,6 +175,47 @@ export class CodecRegistry implements CodecLookup {
     }
   }
 
+  /**
+   * Appends `message` in the value format alone, with no type name and no length, if the value
+   * codec is the one that encodes it, and returns true; returns false, writing nothing, if it
+   * needs a registered codec (then use `encode`). For frames that say by themselves that a value
+   * follows. Throws `SerializationError` as `encode` does, with the writer rolled back.
+   */
+  encodeValue(message: unknown, writer: ByteWriter): boolean {
+    const start = writer.length;
+    try {
+      if (
+        typeof message === 'object' &&
+        message !== null &&
+        Object.getPrototypeOf(message) === Object.prototype
+      ) {
+        // The usual message: its fields are those of a plain object, without a second look at it.
+        this.value.encodeFields(message, writer);
+        return true;
+      }
+      if (this.entryFor(message) !== this.valueEntry) return false;
+      this.value.encode(message, writer);
+      return true;
+    } catch (error) {
+      writer.truncate(start);
+      throw asSerializationError(error, message, 'value');
+    }
+  }
+
+  /** Reads a value written by `encodeValue` that fills the rest of the reader's range. */
+  decodeValue(reader: ByteReader): unknown {
+    let value: unknown;
+    try {
+      value = this.value.read(reader);
+    } catch (error) {
+      throw asDecodeError(error, 'value');
+    }
+    if (reader.remaining !== 0) {
+      throw new DecodeError(`${reader.remaining} unexpected bytes after the value`);
+    }
+    return value;
+  }
+
   /** Reads one framed message written by `encode`. */
   decode(reader: ByteReader): unknown {
     const entry = this.readHeader(reader);

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { DecodeError, SerializationError, SpindleError } from '../errors.ts';
 import { PID } from '../pid.ts';
-import { ByteReader } from './byte-reader.ts';
+import { ByteReader, StringCache } from './byte-reader.ts';
 import type { ByteWriter } from './byte-writer.ts';
 import type { Codec } from './codec.ts';
 
@@ -87,6 +87,8 @@ export class ValueCodec implements Codec {
   private decodeNest = -1;
   private readers: ByteReader[] = [];
   private readerTop = 0;
+  /** Object keys decoded lately: messages of one shape repeat theirs. */
+  private readonly keyCache = new StringCache();
 
   constructor(private readonly lookup: CodecLookup) {}
 
@@ -262,8 +264,18 @@ export class ValueCodec implements Codec {
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
       w.string(key);
-      keys[depth + 1] = key;
-      this.write((value as Record<string, unknown>)[key], w, depth + 1);
+      const field = (value as Record<string, unknown>)[key];
+      // Small integers and strings, the usual fields, skip the general (recursive) `write`.
+      if (typeof field === 'number' && (field | 0) === field && (field !== 0 || 1 / field > 0)) {
+        w.u8(TAG_INT);
+        w.zigzag(field);
+      } else if (typeof field === 'string') {
+        w.u8(TAG_STRING);
+        w.string(field);
+      } else {
+        keys[depth + 1] = key;
+        this.write(field, w, depth + 1);
+      }
       count++;
     }
     w.patchVaruint(at, count);
@@ -367,10 +379,11 @@ export class ValueCodec implements Codec {
   private readEntries<T extends object>(r: ByteReader, target: T, depth: number): T {
     const count = r.varuint();
     // Each entry takes at least two bytes: a key length and a value tag.
-    if (count > r.remaining / 2) throw new DecodeError(`object of ${count} entries overruns input`);
+    if (count * 2 > r.remaining) throw new DecodeError(`object of ${count} entries overruns input`);
     const fields = target as Record<string, unknown>;
+    const keys = this.keyCache;
     for (let i = 0; i < count; i++) {
-      const key = r.string();
+      const key = r.cachedString(keys);
       const value = this.readValue(r, depth + 1);
       if (key === '__proto__') {
         // Assignment would set the prototype; an own data property is what was sent.

@@ -1,6 +1,6 @@
 import { EMPTY_HEADERS, isEnvelope, MessageEnvelope, type Headers } from '../message-envelope.ts';
 import { PID } from '../pid.ts';
-import { ByteReader } from '../serialization/byte-reader.ts';
+import { ByteReader, StringCache } from '../serialization/byte-reader.ts';
 import { ByteWriter } from '../serialization/byte-writer.ts';
 import type { CodecRegistry } from '../serialization/codec-registry.ts';
 
@@ -9,6 +9,7 @@ import type { CodecRegistry } from '../serialization/codec-registry.ts';
  * the node, so no address travels with them.
  *
  *   USER      kind · target id · message
+ *   VALUE     kind · target id · value           a bare user message the value codec encodes
  *   ENVELOPE  kind · target id · flags · [sender] · [headers] · message
  *   SYSTEM    kind · target id · message
  *   STOP      kind · target id
@@ -16,8 +17,9 @@ import type { CodecRegistry } from '../serialization/codec-registry.ts';
  *   EVENT     kind · event
  *   FORWARD   kind · target address · (a USER, ENVELOPE, SYSTEM or STOP frame)
  *
- * A message is `type name · u32 length · payload` (see `CodecRegistry.encode`). A PID is its
- * address (or nothing, when it is the node's own) and its id.
+ * A message is `type name · u32 length · payload` (see `CodecRegistry.encode`); a value is the
+ * value codec's bytes alone (`CodecRegistry.encodeValue`), the type name and length being implied
+ * by the frame kind. A PID is its address (or nothing, when it is the node's own) and its id.
  */
 export const FRAME_USER = 1;
 export const FRAME_ENVELOPE = 2;
@@ -27,7 +29,11 @@ export const FRAME_SPAWN = 5;
 export const FRAME_EVENT = 6;
 /** A message for another node, sent by a worker to the main thread, where remoting runs. */
 export const FRAME_FORWARD = 7;
+/** A bare user message in the value format: the common case of USER, ten bytes shorter. */
+export const FRAME_VALUE = 8;
 
+/** Longest `kind · target id` prefix `FrameEncoder` keeps for the next message. */
+const PREFIX_BYTES = 128;
 const HAS_SENDER = 1;
 const SENDER_HERE = 2;
 const HAS_HEADERS = 4;
@@ -38,11 +44,69 @@ const HAS_HEADERS = 4;
  */
 export class FrameEncoder {
   private readonly out = new ByteWriter(256);
+  /** The target id of the last `userLength`, and `kind · id` encoded, as words (kind at byte 0). */
+  private lastTarget = '';
+  private readonly prefix = new Int32Array(PREFIX_BYTES >>> 2);
+  private readonly prefixBytes = new Uint8Array(this.prefix.buffer);
+  private prefixLength = 0;
 
   constructor(
     private readonly codecs: CodecRegistry,
     private readonly address: () => string,
   ) {}
+
+  /**
+   * The buffer the `…Length` methods encode into: bytes `[0, length)` are the frame, valid until
+   * the next call. Read it after encoding, since the buffer is replaced when it grows.
+   */
+  get bytes(): Uint8Array {
+    return this.out.buffer;
+  }
+
+  /** `bytes` as 32-bit words (see `ByteWriter.words`). */
+  get words(): Int32Array {
+    return this.out.words;
+  }
+
+  /**
+   * A bare user message for this node, encoded into `bytes`; returns its length. The hot path of
+   * every send to another thread: no view is allocated.
+   */
+  userLength(targetId: string, message: unknown): number {
+    if (isEnvelope(message)) return this.user(targetId, message).length;
+    const codecs = this.codecs;
+    const out = this.out;
+    if (targetId === this.lastTarget) out.resetWith(this.prefix, this.prefixLength);
+    else this.beginTarget(targetId);
+    if (codecs.encodeValue(message, out)) {
+      out.buffer[0] = FRAME_VALUE;
+    } else {
+      out.buffer[0] = FRAME_USER;
+      codecs.encode(message, out);
+    }
+    return out.length;
+  }
+
+  /**
+   * Starts a frame with `kind · targetId` (the kind is set per message) and keeps those bytes, so
+   * a run of messages to one actor encodes its id once.
+   */
+  private beginTarget(targetId: string): void {
+    const out = this.out;
+    out.reset();
+    out.u8(0);
+    out.string(targetId);
+    const length = out.length;
+    if (length > PREFIX_BYTES) {
+      this.lastTarget = '';
+      return;
+    }
+    const bytes = out.buffer;
+    const prefix = this.prefixBytes;
+    for (let i = 0; i < length; i++) prefix[i] = bytes[i]!; // i < length <= bytes.length
+    this.prefixLength = length;
+    this.lastTarget = targetId;
+  }
 
   /** A user message, bare or in an envelope with sender and headers. */
   user(targetId: string, message: unknown, forwardTo?: string): Uint8Array {
@@ -129,6 +193,8 @@ export class FrameEncoder {
 /** Reads the parts of one frame, in the order `FrameEncoder` wrote them. */
 export class FrameReader {
   private readonly input = new ByteReader();
+  /** Target ids read lately: a stream of messages to a few actors decodes each id once. */
+  private readonly ids = new StringCache();
 
   constructor(
     private readonly codecs: CodecRegistry,
@@ -139,6 +205,11 @@ export class FrameReader {
   begin(frame: Uint8Array): number {
     this.input.reset(frame);
     return this.input.u8();
+  }
+
+  /** A frame's target id; ids seen lately come back as the same string, not decoded again. */
+  targetId(): string {
+    return this.input.cachedString(this.ids);
   }
 
   /** The kind of the frame inside a FORWARD frame, after its target address. */
@@ -152,6 +223,11 @@ export class FrameReader {
 
   message(): unknown {
     return this.codecs.decode(this.input);
+  }
+
+  /** The value that ends a VALUE frame. */
+  value(): unknown {
+    return this.codecs.decodeValue(this.input);
   }
 
   /** The rest of an ENVELOPE frame after its target id. */

@@ -23,6 +23,7 @@ import {
   FRAME_STOP,
   FRAME_SYSTEM,
   FRAME_USER,
+  FRAME_VALUE,
   FrameEncoder,
   FrameReader,
 } from './thread-frames.ts';
@@ -101,6 +102,9 @@ export class ThreadHub implements ThreadRouter {
   private readonly unbridgeable = new Set<unknown>();
   private readonly loadTimer: NodeJS.Timeout;
   private decodeErrors = 0;
+  /** Where the last user message went (see `deliverUser`). */
+  private lastProcess: Process | undefined = undefined;
+  private lastPid = new PID('', '');
   /** On a worker, PIDs of other nodes go to the main thread, where remoting runs. */
   private readonly forwarder: Process | undefined;
 
@@ -236,25 +240,35 @@ export class ThreadHub implements ThreadRouter {
     const frames = this.frames;
     try {
       let kind = frames.begin(frame);
+      if (kind === FRAME_VALUE) {
+        const id = frames.targetId();
+        this.deliverUser(id, frames.value());
+        return;
+      }
       let address: string | undefined;
       if (kind === FRAME_FORWARD) {
         address = frames.string();
         kind = frames.kind();
       }
       switch (kind) {
+        case FRAME_VALUE: {
+          const id = frames.targetId();
+          this.route(address, FRAME_USER, id, frames.value());
+          break;
+        }
         case FRAME_USER:
         case FRAME_SYSTEM: {
-          const id = frames.string();
+          const id = frames.targetId();
           this.route(address, kind, id, frames.message());
           break;
         }
         case FRAME_ENVELOPE: {
-          const id = frames.string();
+          const id = frames.targetId();
           this.route(address, kind, id, frames.envelope());
           break;
         }
         case FRAME_STOP:
-          this.route(address, kind, frames.string(), undefined);
+          this.route(address, kind, frames.targetId(), undefined);
           break;
         case FRAME_SPAWN: {
           const id = frames.string();
@@ -284,6 +298,44 @@ export class ThreadHub implements ThreadRouter {
     }
     const pid = new PID(address, id);
     this.deliverTo(this.system.registry.get(pid), kind, id, message, pid);
+  }
+
+  /**
+   * The common case of `deliver`: a bare user message for an actor of this thread. The actor the
+   * last frame went to, and a PID for it, are kept, so a stream of messages to one actor costs no
+   * registry lookup and no PID each (a process is only used while it is not dead, as PIDs cache
+   * theirs).
+   */
+  private deliverUser(id: string, message: unknown): void {
+    if (this.deferredIds.size > 0 && this.deferredIds.has(id)) {
+      this.defer(FRAME_USER, id, message); // keep the order behind what waits already
+      return;
+    }
+    let process = this.lastProcess;
+    let pid = this.lastPid;
+    if (
+      id !== pid.id ||
+      process === undefined ||
+      process.dead ||
+      pid.address !== this.system.address
+    ) {
+      process = this.system.registry.getLocal(id);
+      if (process === undefined || process.dead) {
+        this.lastProcess = undefined;
+        // Its spawn may still sit in another thread's ring: look again after draining them all.
+        this.defer(FRAME_USER, id, message);
+        return;
+      }
+      pid = new PID(this.system.address, id);
+      this.lastProcess = process;
+      this.lastPid = pid;
+    }
+    try {
+      process.sendUser(pid, message);
+    } catch {
+      // A full bounded mailbox cannot push back across a thread: the message is a dead letter.
+      this.system.deadLetter.sendUser(pid, message, 'mailbox-full');
+    }
   }
 
   private deliver(kind: number, id: string, message: unknown): void {

@@ -23,7 +23,9 @@ export class ThreadProcess implements Process {
   ) {}
 
   sendUser(pid: PID, message: unknown): void {
-    this.writer.send(this.encoder.user(pid.id, message));
+    const encoder = this.encoder;
+    const length = encoder.userLength(pid.id, message);
+    this.writer.send(encoder.bytes, length, encoder.words);
   }
 
   sendSystem(pid: PID, message: unknown): void {

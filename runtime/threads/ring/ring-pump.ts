@@ -17,10 +17,24 @@ export interface RingPumpOptions {
   readonly onError?: (error: unknown) => void;
   /** Whether a started pump keeps its thread alive (a pending waitAsync does not). */
   readonly keepAlive?: boolean;
+  /**
+   * After a pass that delivered frames, how long the pump keeps polling on microtasks (after the
+   * actors that received have run) before it yields to the event loop, in microseconds. A reply
+   * that comes back within it is seen without waiting for the next event-loop turn.
+   */
+  readonly hotMicros?: number;
 }
 
 /** Defaults of `RingPumpOptions`. */
-export const RING_PUMP_DEFAULTS = Object.freeze({ spinMicros: 50, batch: 256, keepAlive: true });
+export const RING_PUMP_DEFAULTS = Object.freeze({
+  spinMicros: 50,
+  batch: 256,
+  keepAlive: true,
+  hotMicros: 10,
+});
+
+/** Most microtask polls in one hot stretch, whatever the clock says. */
+const HOT_POLLS_MAX = 1024;
 
 /** Longest interval Node accepts: the keep-alive timer never fires in practice. */
 const KEEP_ALIVE_MS = 0x7fff_ffff;
@@ -31,13 +45,14 @@ const noop = (): void => {};
  * outbound overflow queue, and sleeps on the thread's doorbell when there is nothing to do.
  *
  *   turn: drain readers (≤ batch each) + flush writers
- *     ├─ work done ──────────────▶ setImmediate(turn)      actors and I/O run in between
+ *     ├─ work done ──▶ hot: poll again on microtasks ≤ hotMicros, then setImmediate(turn)
  *     ├─ idle < spinMicros ──────▶ setImmediate(turn)      bounded spin
  *     └─ idle longer ─▶ prepareSleep ─▶ re-check ─┬─ work ─▶ cancelSleep, setImmediate(turn)
  *                                                 └─ none ─▶ await bell.wait() ─▶ turn
  *
- * The loop never blocks, and delivering a frame allocates nothing: one bound callback reads the
- * current source from a field.
+ * The loop never blocks for longer than a hot stretch (at most `hotMicros`, and never longer than
+ * `spinMicros`), and delivering a frame allocates nothing: one bound callback reads the current
+ * source from a field.
  *
  * @example
  * const pump = new RingPump({ bell, onFrame: (source, frame) => dispatch(source, frame) });
@@ -58,6 +73,7 @@ export class RingPump {
   private readonly onFrame: (source: number, frame: Uint8Array) => void;
   private readonly onError: ((error: unknown) => void) | undefined;
   private readonly spinMs: number;
+  private readonly hotMs: number;
   private readonly batch: number;
   private readonly keepAlive: boolean;
   private readonly readerSources: number[] = [];
@@ -70,12 +86,16 @@ export class RingPump {
   /** True from `start` until the loop has exited. */
   private active = false;
   private idleSince = -1;
+  /** When the current hot stretch must yield, and how many polls it has left. */
+  private hotUntil = 0;
+  private hotPolls = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private exited: Promise<void> = Promise.resolve();
   private resolveExit: () => void = noop;
 
   private readonly deliver = (frame: Uint8Array): void => this.onFrame(this.source, frame);
   private readonly turnLater = (): void => this.turn();
+  private readonly hotTurn = (): void => this.pollHot();
   private readonly woken = (): void => {
     this.wakeups++;
     this.idleSince = -1;
@@ -87,6 +107,9 @@ export class RingPump {
     this.onFrame = options.onFrame;
     this.onError = options.onError;
     this.spinMs = (options.spinMicros ?? RING_PUMP_DEFAULTS.spinMicros) / 1000;
+    // A hot stretch is a spin too: a pump told not to spin does not.
+    this.hotMs =
+      Math.min(options.hotMicros ?? RING_PUMP_DEFAULTS.hotMicros, this.spinMs * 1000) / 1000;
     this.batch = options.batch ?? RING_PUMP_DEFAULTS.batch;
     this.keepAlive = options.keepAlive ?? RING_PUMP_DEFAULTS.keepAlive;
   }
@@ -192,7 +215,7 @@ export class RingPump {
     }
     if (this.pollSafely() > 0) {
       this.idleSince = -1;
-      setImmediate(this.turnLater);
+      this.startHot();
       return;
     }
     const now = performance.now();
@@ -212,6 +235,33 @@ export class RingPump {
     }
     this.sleeps++;
     void this.bell.wait().then(this.woken);
+  }
+
+  /**
+   * Starts a hot stretch after a pass that delivered frames: the next polls run on microtasks,
+   * queued behind the mailboxes those frames scheduled, so the actors run first and their sends
+   * are out before the next look. The stretch is bounded in time and polls, then the pump goes
+   * back to event-loop turns, so timers and I/O wait at most `hotMicros`.
+   */
+  private startHot(): void {
+    if (this.hotMs <= 0) {
+      setImmediate(this.turnLater);
+      return;
+    }
+    this.hotUntil = performance.now() + this.hotMs;
+    this.hotPolls = HOT_POLLS_MAX;
+    queueMicrotask(this.hotTurn);
+  }
+
+  private pollHot(): void {
+    if (this.running) {
+      this.pollSafely();
+      if (--this.hotPolls > 0 && performance.now() < this.hotUntil) {
+        queueMicrotask(this.hotTurn);
+        return;
+      }
+    }
+    setImmediate(this.turnLater);
   }
 
   /** `poll`, with an error from `onFrame` reported instead of ending the loop. */

@@ -22,12 +22,19 @@ const LENGTH = 0x1fff_ffff;
 const PAD = 0x2000_0000;
 const MORE = 0x4000_0000;
 
+/** Mask of the payload length in a record's header word. */
+export const RECORD_LENGTH = LENGTH;
+/** Header flag of a record whose frame continues in the next record. */
+export const RECORD_MORE = MORE;
+
 const MIN_CAPACITY = 1024;
 const MAX_CAPACITY = 2 ** 30;
-/** Frames up to this size are written byte by byte, cheaper than a call to `set`. */
-const WRITE_LOOP_MAX = 8;
-/** Payloads up to this size are read word by word: `set` needs a `subarray`, an allocation. */
-const READ_LOOP_MAX = 128;
+/** Payloads up to this size are copied word by word: `set` costs a call and a `subarray`. */
+const WORD_LOOP_MAX = 128;
+/** Payloads up to this size without a word view are copied byte by byte. */
+const BYTE_LOOP_MAX = 16;
+/** Frames up to this size are handed to the consumer as a cached view of the scratch buffer. */
+const CACHED_VIEWS = 256;
 
 /** What `read` hands each frame to; the view is valid only during the call. */
 export type FrameHandler = (frame: Uint8Array) => void;
@@ -36,8 +43,9 @@ export type FrameHandler = (frame: Uint8Array) => void;
  * A single-producer single-consumer byte ring in a SharedArrayBuffer, carrying opaque frames.
  *
  * Each side wraps the same buffer in its own `SpscRing` on its own thread; the producer only
- * calls `write`, `requestSpace` and `clearSpaceRequest`, the consumer only `read` and
- * `takeSpaceRequest`. Frames travel as records that never wrap around the end:
+ * calls `write`, `put`, `putRecords`, `publish`, `requestSpace` and `clearSpaceRequest`, the
+ * consumer only `read` and `takeSpaceRequest`. Frames travel as records that never wrap around
+ * the end:
  *
  *   [len|flags][payload, padded to 4][len|flags][payload] … [PAD ── to the end ──]
  *
@@ -45,7 +53,10 @@ export type FrameHandler = (frame: Uint8Array) => void;
  * and reassembled by the consumer, so a frame larger than the whole ring streams through as the
  * consumer frees space. The producer publishes `head` with `Atomics.store` after the bytes are
  * written, and the consumer reads records only below the `head` it loaded, so it never sees a
- * half-written record.
+ * half-written record. `write` publishes each frame; `put` and `putRecords` leave publication to
+ * a later `publish`, so a burst of frames costs one store (and one cache-line transfer) in all.
+ * A producer short of space asks to be told when it frees (`requestSpace`); the consumer tells it
+ * once half the ring is free, so the producer refills in large runs rather than frame by frame.
  *
  * @example
  * const buffer = SpscRing.allocate(64 * 1024); // pass it to the other thread in workerData
@@ -66,8 +77,16 @@ export class SpscRing {
 
   // Producer side.
   private head: number;
+  /** The head last stored for the consumer to see; `head` runs ahead of it until `publish`. */
+  private headPublished: number;
   /** The consumer's tail as last loaded: reloaded only when the ring looks full. */
   private tailSeen: number;
+  /** Complete frames in what the last `putRecords` wrote. */
+  putFrames = 0;
+  /** Payload bytes in what the last `putRecords` wrote. */
+  putPayload = 0;
+  /** Whether the last record the last `putRecords` wrote was flagged MORE (a frame is open). */
+  putOpen = false;
 
   // Consumer side.
   private tail: number;
@@ -80,6 +99,8 @@ export class SpscRing {
   /** Non-shared copy of the frame being delivered or reassembled. */
   private scratch: Uint8Array;
   private scratchWords: Int32Array;
+  /** `views[n]` is `scratch.subarray(0, n)`, made once: delivering a small frame allocates nothing. */
+  private views: (Uint8Array | undefined)[] = [];
   /** Bytes of an incomplete fragmented frame held in `scratch`. */
   private partial = 0;
   /** Whether the last `read` freed space, for `takeSpaceRequest`. */
@@ -101,6 +122,7 @@ export class SpscRing {
     this.bytes = new Uint8Array(buffer, HEADER_BYTES, capacity);
     this.words = new Int32Array(buffer, HEADER_BYTES, capacity >>> 2);
     this.head = Atomics.load(this.header, HEAD);
+    this.headPublished = this.head;
     this.tail = Atomics.load(this.header, TAIL);
     this.tailSeen = this.tail;
     this.tailPublished = this.tail;
@@ -116,19 +138,31 @@ export class SpscRing {
   }
 
   /**
-   * Producer: writes as much of `frame[offset..]` as fits now, in whole records, and returns the
-   * offset to resume from; `frame.length` means the frame is complete. An empty frame that does
-   * not fit returns -1, which `write` accepts as the start of the frame.
+   * Producer: writes as much of `frame[offset..]` as fits now, in whole records, publishes it, and
+   * returns the offset to resume from; `frame.length` means the frame is complete. An empty frame
+   * that does not fit returns -1, which `write` accepts as the start of the frame.
    */
   write(frame: Uint8Array, offset = 0): number {
-    const length = frame.length;
+    const pos = this.put(frame, offset, frame.length);
+    this.publish();
+    return pos;
+  }
+
+  /**
+   * Producer: like `write` for `frame[offset..end)`, without publishing: the records stay
+   * invisible to the consumer until `publish`. `words`, if given, views the memory of `frame` as
+   * 32-bit words from `frame[0]` on (a `ByteWriter`'s `words`): small payloads are then copied
+   * four bytes at a time.
+   */
+  put(frame: Uint8Array, offset: number, end: number, words?: Int32Array): number {
     const capacity = this.capacity;
     const maxPayload = this.maxPayload;
+    const ringWords = this.words;
     const start = this.head;
     let head = start;
     let pos = offset < 0 ? 0 : offset;
     do {
-      const remaining = length - pos;
+      const remaining = end - pos;
       const more = remaining > maxPayload;
       const size = more ? maxPayload : remaining;
       const record = 4 + ((size + 3) & ~3);
@@ -141,24 +175,107 @@ export class SpscRing {
       }
       let at = index;
       if (record > toEnd) {
-        this.words[index >>> 2] = PAD | (toEnd - 4);
+        ringWords[index >>> 2] = PAD | (toEnd - 4);
         at = 0;
       }
-      this.words[at >>> 2] = more ? size | MORE : size;
-      const bytes = this.bytes;
-      at += 4;
-      if (size <= WRITE_LOOP_MAX) {
-        for (let i = 0; i < size; i++) bytes[at + i] = frame[pos + i]!; // i < size <= remaining
-      } else {
-        bytes.set(size === length ? frame : frame.subarray(pos, pos + size), at);
-      }
+      ringWords[at >>> 2] = more ? size | MORE : size;
+      copyRecord(frame, words, pos, size, this.bytes, ringWords, at + 4);
       head = (head + needed) | 0;
       pos += size;
-    } while (pos < length);
-    if (head === start) return length === 0 ? -1 : pos;
+    } while (pos < end);
+    if (head === start) return pos === end ? -1 : pos; // nothing written: -1 for an empty frame
     this.head = head;
-    Atomics.store(this.header, HEAD, head);
     return pos;
+  }
+
+  /**
+   * Producer: copies whole records from `records[from..to)` (laid out as in the ring: a header
+   * word, then the payload padded to 4; `from` 4-aligned) as far as they fit, inserting PAD
+   * records at the end of the ring, without publishing. Returns where copying stopped, always a
+   * record boundary, and sets `putFrames`, `putPayload` and `putOpen` for what it copied. One
+   * copy moves a whole run of records, so a backlog drains for a few operations per run.
+   */
+  putRecords(records: Uint8Array, recordWords: Int32Array, from: number, to: number): number {
+    const capacity = this.capacity;
+    const mask = this.mask;
+    const words = this.words;
+    let head = this.head;
+    let pos = from;
+    let reloaded = false;
+    let frames = 0;
+    let payload = 0;
+    let open = false;
+    while (pos < to) {
+      const index = head & mask;
+      const toEnd = capacity - index;
+      const free = capacity - ((head - this.tailSeen) | 0);
+      const first = recordWords[pos >>> 2]!; // pos < to, a record boundary
+      const firstRecord = 4 + (((first & LENGTH) + 3) & ~3);
+      if (free < (firstRecord <= toEnd ? firstRecord : toEnd + firstRecord)) {
+        if (reloaded) break;
+        reloaded = true;
+        this.tailSeen = Atomics.load(this.header, TAIL);
+        continue;
+      }
+      if (firstRecord > toEnd) {
+        words[index >>> 2] = PAD | (toEnd - 4);
+        head = (head + toEnd) | 0;
+        continue;
+      }
+      // The run: whole records that fit both before the end of the ring and in the free space.
+      let room = free < toEnd ? free : toEnd;
+      let end = pos;
+      do {
+        const word = recordWords[end >>> 2]!; // end < to, a record boundary
+        const size = word & LENGTH;
+        const record = 4 + ((size + 3) & ~3);
+        if (record > room) break;
+        room -= record;
+        end += record;
+        payload += size;
+        open = (word & MORE) !== 0;
+        if (!open) frames++;
+      } while (end < to);
+      const length = end - pos;
+      if (length <= WORD_LOOP_MAX) {
+        for (let i = 0, d = index >>> 2, s = pos >>> 2, n = length >>> 2; i < n; i++) {
+          words[d + i] = recordWords[s + i]!; // s + n <= to / 4
+        }
+      } else {
+        this.bytes.set(records.subarray(pos, end), index);
+      }
+      head = (head + length) | 0;
+      pos = end;
+    }
+    this.head = head;
+    this.putFrames = frames;
+    this.putPayload = payload;
+    this.putOpen = open;
+    return pos;
+  }
+
+  /** Producer: makes every record written so far visible; returns whether any was new. */
+  publish(): boolean {
+    const head = this.head;
+    if (head === this.headPublished) return false;
+    this.headPublished = head;
+    Atomics.store(this.header, HEAD, head);
+    return true;
+  }
+
+  /**
+   * Producer: whether the consumer has read everything published so far, and may be waiting for
+   * more. Costs an atomic load of the consumer's counter, so callers ask now and then.
+   */
+  consumerCaughtUp(): boolean {
+    const tail = Atomics.load(this.header, TAIL);
+    this.tailSeen = tail;
+    return tail === this.headPublished;
+  }
+
+  /** Producer: bytes written and not yet published. */
+  get unpublished(): number {
+    return (this.head - this.headPublished) | 0;
   }
 
   /**
@@ -191,12 +308,12 @@ export class SpscRing {
         if ((word & MORE) !== 0 || this.partial !== 0) {
           this.append(index + 4, size);
           if ((word & MORE) !== 0) {
-            if (((tail - this.tailPublished) | 0) >= this.publishEvery) this.publish(tail);
+            if (((tail - this.tailPublished) | 0) >= this.publishEvery) this.release(tail);
             continue;
           }
           length = this.partial;
           this.partial = 0;
-        } else if (size <= READ_LOOP_MAX) {
+        } else if (size <= WORD_LOOP_MAX) {
           const words = this.words;
           const out = this.scratchWords;
           for (let i = 0, from = (index + 4) >>> 2, n = (size + 3) >>> 2; i < n; i++) {
@@ -205,13 +322,13 @@ export class SpscRing {
         } else {
           this.scratch.set(this.bytes.subarray(index + 4, index + 4 + size));
         }
-        if (((tail - this.tailPublished) | 0) >= this.publishEvery) this.publish(tail);
+        if (((tail - this.tailPublished) | 0) >= this.publishEvery) this.release(tail);
         delivered++;
-        onFrame(this.scratch.subarray(0, length));
+        onFrame(length < CACHED_VIEWS ? this.view(length) : this.scratch.subarray(0, length));
       }
     } finally {
       this.tail = tail;
-      if (tail !== this.tailPublished) this.publish(tail);
+      if (tail !== this.tailPublished) this.release(tail);
     }
     return delivered;
   }
@@ -239,14 +356,23 @@ export class SpscRing {
     if (Atomics.load(this.header, SPACE) !== 0) Atomics.store(this.header, SPACE, 0);
   }
 
-  /** Consumer: true once when the producer asked for space and the last `read` freed some. */
+  /**
+   * Consumer: true once when the producer asked for space and reads have freed at least half the
+   * ring: woken then, the producer refills it in one go rather than a few records per wake-up.
+   */
   takeSpaceRequest(): boolean {
-    if (!this.freed) return false;
+    if (!this.freed || ((this.headSeen - this.tail) | 0) > this.capacity >>> 1) return false;
     this.freed = false;
     return Atomics.load(this.header, SPACE) !== 0 && Atomics.exchange(this.header, SPACE, 0) !== 0;
   }
 
-  private publish(tail: number): void {
+  /** The cached view of the first `length` bytes of `scratch`. */
+  private view(length: number): Uint8Array {
+    return (this.views[length] ??= this.scratch.subarray(0, length));
+  }
+
+  /** Consumer: hands the bytes below `tail` back to the producer. */
+  private release(tail: number): void {
     this.tailPublished = tail;
     this.freed = true;
     Atomics.store(this.header, TAIL, tail);
@@ -262,6 +388,7 @@ export class SpscRing {
       next.set(this.scratch.subarray(0, this.partial));
       this.scratch = next;
       this.scratchWords = new Int32Array(next.buffer);
+      this.views = [];
     }
     this.scratch.set(this.bytes.subarray(from, from + size), this.partial);
     this.partial = end;
@@ -271,11 +398,38 @@ export class SpscRing {
   private resetScratch(): void {
     this.scratch = new Uint8Array(this.baseScratchBytes());
     this.scratchWords = new Int32Array(this.scratch.buffer);
+    this.views = [];
   }
 
   /** Scratch bytes that hold any single record's payload, rounded up to whole words. */
   private baseScratchBytes(): number {
     return this.maxPayload + 4;
+  }
+}
+
+/**
+ * Copies `frame[pos..pos+size)` into `bytes` (whose word view is `words`) at `at`, 4-aligned, as
+ * the payload of one record. With `frameWords`, a word view of `frame`'s memory, a small payload at
+ * an aligned `pos` moves four bytes at a time; its last word may carry up to three bytes past the
+ * payload, which land in the record's padding.
+ */
+export function copyRecord(
+  frame: Uint8Array,
+  frameWords: Int32Array | undefined,
+  pos: number,
+  size: number,
+  bytes: Uint8Array,
+  words: Int32Array,
+  at: number,
+): void {
+  if (frameWords !== undefined && size <= WORD_LOOP_MAX && (pos & 3) === 0) {
+    for (let i = 0, s = pos >>> 2, d = at >>> 2, n = (size + 3) >>> 2; i < n; i++) {
+      words[d + i] = frameWords[s + i]!; // the view covers the frame: whole words of its buffer
+    }
+  } else if (size <= BYTE_LOOP_MAX) {
+    for (let i = 0; i < size; i++) bytes[at + i] = frame[pos + i]!; // pos + size <= frame.length
+  } else {
+    bytes.set(pos === 0 && size === frame.length ? frame : frame.subarray(pos, pos + size), at);
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../runtime/errors.ts';
-import { ByteReader } from '../../../runtime/serialization/byte-reader.ts';
+import { ByteReader, StringCache } from '../../../runtime/serialization/byte-reader.ts';
 import { ByteWriter } from '../../../runtime/serialization/byte-writer.ts';
 
 function bytesOf(write: (writer: ByteWriter) => void): Uint8Array {
@@ -150,5 +150,43 @@ describe('ByteReader', () => {
     expect(reader.skipIf(new Uint8Array([1, 2, 3, 4]))).toBe(false);
     expect(reader.skipIf(new Uint8Array([1, 2]))).toBe(true);
     expect(reader.u8()).toBe(3);
+  });
+
+  it('byte reader: cachedString reads what string reads, and a repeat is the same string', () => {
+    const cache = new StringCache();
+    const texts = ['', 'n', 'expect', 'héllo', 'n', 'expect', 'x'.repeat(40), 'héllo', '@1/$a3'];
+    const bytes = bytesOf((w) => {
+      for (const text of texts) w.string(text);
+    });
+    const reader = new ByteReader(bytes);
+    const first = texts.map(() => reader.cachedString(cache));
+    expect(first).toEqual(texts);
+    expect(reader.remaining).toBe(0);
+    reader.reset(bytes);
+    const again = texts.map(() => reader.cachedString(cache));
+    expect(again).toEqual(texts);
+    expect(reader.remaining).toBe(0);
+  });
+
+  it('byte reader: cachedString never confuses strings that share a cache slot', () => {
+    // Same length and end bytes hash alike: only a byte-by-byte comparison tells them apart.
+    const cache = new StringCache();
+    const texts = ['abXd', 'abYd', 'abXd', 'abYd'];
+    const bytes = bytesOf((w) => {
+      for (const text of texts) w.string(text);
+    });
+    const reader = new ByteReader(bytes);
+    expect(texts.map(() => reader.cachedString(cache))).toEqual(texts);
+  });
+
+  it('byte reader: cachedString on truncated or invalid input throws DecodeError', () => {
+    const cache = new StringCache();
+    const bytes = bytesOf((w) => w.string('truncated'));
+    for (let end = 0; end < bytes.length; end++) {
+      expect(() => new ByteReader(bytes, 0, end).cachedString(cache)).toThrow(DecodeError);
+    }
+    const invalid = new Uint8Array([2, 0xc3, 0x28]);
+    expect(() => new ByteReader(invalid).cachedString(cache)).toThrow(DecodeError);
+    expect(new ByteReader(bytes).cachedString(cache)).toBe('truncated');
   });
 });

@@ -162,4 +162,34 @@ describe('ByteWriter', () => {
     expect([...writer.view()]).toEqual([1, 2]);
     expect(() => writer.truncate(5)).toThrow(RangeError);
   });
+
+  it('byte writer: words views the same memory as buffer, and follows it when it grows', () => {
+    const writer = new ByteWriter(13);
+    expect(writer.buffer.length % 8).toBe(0); // whole words cover every byte
+    writer.u32(0x04030201);
+    expect(writer.words[0]).toBe(new Int32Array(writer.buffer.buffer, 0, 1)[0]);
+    for (let i = 0; i < 100; i++) writer.u8(i);
+    const words = writer.words;
+    expect(words.buffer).toBe(writer.buffer.buffer);
+    expect(words.length * 4).toBe(writer.buffer.length);
+    expect(writer.words).toBe(words); // kept until the buffer changes
+  });
+
+  it('byte writer: resetWith starts a message with a cached prefix, copied by words', () => {
+    const cached = new ByteWriter(16);
+    cached.u8(9);
+    cached.string('prefix');
+    const length = cached.length;
+    const prefix = new Int32Array(cached.words.slice(0, (length + 3) >>> 2));
+    const writer = new ByteWriter(16);
+    writer.string('something earlier, long enough to make the writer grow past 16');
+    writer.resetWith(prefix, length);
+    expect(writer.length).toBe(length);
+    writer.u8(0xee); // written right after the prefix, over the padding of its last word
+    expect([...writer.view()]).toEqual([...cached.view(), 0xee]);
+    const small = new ByteWriter(16);
+    const long = new Int32Array(10).fill(0x01010101);
+    small.resetWith(long, 37); // grows to hold a prefix longer than its buffer
+    expect([...small.view()]).toEqual(new Array(37).fill(1));
+  });
 });

@@ -351,4 +351,42 @@ describe('CodecRegistry', () => {
     expect(defaultCodecs.has('value')).toBe(true);
     expect(new CodecRegistry().has('spindle.actor.Stop')).toBe(false);
   });
+
+  it('codec registry: encodeValue writes the value alone, and declines registered classes', () => {
+    const registry = new CodecRegistry().register(Celsius, celsiusCodec);
+    for (const message of [{ n: 1, text: 'hi', at: -0, big: 2 ** 40 }, [1, 'a'], 'plain', 7]) {
+      const writer = new ByteWriter(16);
+      expect(registry.encodeValue(message, writer)).toBe(true);
+      const alone = new ByteWriter(16);
+      registry.value.encode(message, alone);
+      expect([...writer.view()]).toEqual([...alone.view()]);
+      expect(registry.decodeValue(new ByteReader(writer.view()))).toEqual(message);
+    }
+    const signed = new ByteWriter(16);
+    registry.encodeValue({ at: -0 }, signed);
+    const decoded = registry.decodeValue(new ByteReader(signed.view())) as { at: number };
+    expect(Object.is(decoded.at, -0)).toBe(true);
+    const writer = new ByteWriter(16);
+    writer.u8(1);
+    expect(registry.encodeValue(new Celsius(20), writer)).toBe(false);
+    expect(writer.length).toBe(1); // nothing written
+  });
+
+  it('codec registry: encodeValue rolls back on failure and decodeValue rejects trailing bytes', () => {
+    const registry = new CodecRegistry();
+    const writer = new ByteWriter(16);
+    writer.u8(5);
+    expect(
+      thrown(() => registry.encodeValue({ ok: 1, bad: new Unregistered() }, writer)),
+    ).toBeInstanceOf(SerializationError);
+    expect(writer.length).toBe(1);
+    expect(thrown(() => registry.encodeValue(() => 1, writer))).toBeInstanceOf(SerializationError);
+    registry.encodeValue({ n: 1 }, writer);
+    writer.u8(0);
+    const reader = new ByteReader(writer.view(), 1);
+    expect(thrown(() => registry.decodeValue(reader))).toBeInstanceOf(DecodeError);
+    expect(
+      thrown(() => registry.decodeValue(new ByteReader(new Uint8Array([0x7f])))),
+    ).toBeInstanceOf(DecodeError);
+  });
 });

@@ -165,6 +165,30 @@ describe('ValueCodec', () => {
     for (const value of values) assertSame(roundTrip(value), value);
   });
 
+  it('value codec: a field is encoded exactly as the same value on its own', () => {
+    const values = [
+      0,
+      -0,
+      1,
+      -1,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 31,
+      2 ** 52,
+      1.5,
+      NaN,
+      'x',
+      'héllo',
+      '',
+    ];
+    for (const value of values) {
+      const alone = [...encode(value)];
+      // TAG_OBJECT, one entry, the key 'k' (length 1, then 'k'), then the value.
+      expect([...encode({ k: value })]).toEqual([0x08, 1, 1, 0x6b, ...alone]);
+      assertSame(roundTrip({ k: value }), { k: value });
+    }
+  });
+
   it('value codec: small integers take two bytes, floats nine', () => {
     expect(encode(5).length).toBe(2);
     expect(encode(-64).length).toBe(2);

@@ -62,6 +62,7 @@ describe('RingPump', () => {
     a.writer.send(Uint8Array.of(10));
     b.writer.send(Uint8Array.of(20));
     a.writer.send(Uint8Array.of(11));
+    a.writer.flush(); // publishes now rather than at the end of the task
     expect(pump.pollNow()).toBe(3);
     expect(got).toEqual(['1:10', '1:11', '2:20']);
     expect(pump.framesIn).toBe(3);
@@ -77,6 +78,8 @@ describe('RingPump', () => {
     pump.addReader(2, quiet.reader);
     for (let i = 0; i < 50; i++) busy.writer.send(frameOf(4, i));
     for (let i = 0; i < 2; i++) quiet.writer.send(frameOf(4, i));
+    busy.writer.flush();
+    quiet.writer.flush();
     expect(pump.pollNow()).toBe(6);
     expect(got).toEqual([1, 1, 1, 1, 2, 2]);
   });
@@ -98,6 +101,7 @@ describe('RingPump', () => {
     a.writer.send(Uint8Array.of(1));
     a.writer.send(Uint8Array.of(2));
     b.writer.send(Uint8Array.of(3));
+    a.writer.flush();
     pump.pollNow();
     expect(got).toEqual(['1:1', '2:3', '1:2']);
   });
@@ -187,6 +191,54 @@ describe('RingPump', () => {
     await within(pump.stop(), 5_000, 'stop');
     expect(received).toEqual(frames);
     expect(pump.wakeups).toBeGreaterThan(0);
+  });
+
+  it('ring pump: a reply sent by the actor a frame woke is seen before the next event-loop turn', async () => {
+    const bell = newBell();
+    const a = inboundRing(bell);
+    const order: string[] = [];
+    let nextTurn: Promise<void> = Promise.resolve();
+    const pump = new RingPump({
+      bell,
+      onFrame: (_source, frame) => {
+        order.push(`frame ${frame[0]}`);
+        if (frame[0] !== 1) return;
+        // What an actor does after this delivery: it runs on a microtask and answers. The pump's
+        // next event-loop turn is queued after this setImmediate.
+        nextTurn = new Promise((resolve) => setImmediate(resolve)).then(() => {
+          order.push('next turn');
+        });
+        queueMicrotask(() => a.writer.send(Uint8Array.of(2)));
+      },
+    });
+    pump.addReader(1, a.reader);
+    pump.start();
+    a.writer.send(Uint8Array.of(1));
+    await until(() => order.length >= 2, 5_000, 'both frames');
+    await nextTurn;
+    await within(pump.stop(), 5_000, 'stop');
+    expect(order).toEqual(['frame 1', 'frame 2', 'next turn']);
+  });
+
+  it('ring pump: endless traffic between actors of one thread still lets timers and I/O run', async () => {
+    const bell = newBell();
+    const a = inboundRing(bell);
+    const answers = 100_000; // then the traffic stops, so a pump that never yields still ends
+    let frames = 0;
+    const pump = new RingPump({
+      bell,
+      onFrame: () => {
+        if (++frames < answers) queueMicrotask(() => a.writer.send(Uint8Array.of(frames & 0xff)));
+      },
+    });
+    pump.addReader(1, a.reader);
+    pump.start();
+    a.writer.send(Uint8Array.of(0));
+    await within(new Promise((resolve) => setTimeout(resolve, 1)), 10_000, 'a timer');
+    const atTimer = frames;
+    await within(pump.stop(), 10_000, 'stop');
+    expect(atTimer).toBeGreaterThan(0);
+    expect(atTimer).toBeLessThan(answers); // the timer ran while the traffic went on
   });
 
   for (const { spinMicros, count } of [

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../../../runtime/errors.ts';
-import { SpscRing } from '../../../../runtime/threads/ring/spsc-ring.ts';
+import { ByteWriter } from '../../../../runtime/serialization/byte-writer.ts';
+import { OverflowBlocks } from '../../../../runtime/threads/ring/overflow-blocks.ts';
+import { RECORD_MORE, SpscRing } from '../../../../runtime/threads/ring/spsc-ring.ts';
 
 const CAPACITY = 1024;
 /** Record header (4 bytes) plus payload padded to whole words. */
@@ -215,5 +217,94 @@ describe('SpscRing', () => {
       const frames = Array.from({ length: 50 }, (_, i) => frameOf((i * 37) % 600, i));
       expect(transfer(new SpscRing(buffer), new SpscRing(buffer), frames)).toEqual(frames);
     }
+  });
+
+  it('spsc ring: put leaves records invisible until publish, which makes them all visible', () => {
+    const { producer, consumer } = ringPair();
+    expect(producer.put(frameOf(10, 0), 0, 10)).toBe(10);
+    expect(producer.put(frameOf(30, 1), 0, 30)).toBe(30);
+    expect(producer.unpublished).toBe(recordBytes(10) + recordBytes(30));
+    expect(consumer.backlog).toBe(0);
+    expect(readAll(consumer)).toEqual([]);
+    expect(producer.publish()).toBe(true);
+    expect(producer.publish()).toBe(false); // nothing new
+    expect(producer.unpublished).toBe(0);
+    expect(readAll(consumer)).toEqual([frameOf(10, 0), frameOf(30, 1)]);
+  });
+
+  it('spsc ring: put copies a prefix of a larger buffer, by words when given its word view', () => {
+    const { producer, consumer } = ringPair();
+    const writer = new ByteWriter(64);
+    for (let size = 0; size <= 140; size += 7) {
+      writer.reset();
+      const frame = frameOf(size, size);
+      writer.raw(frame);
+      writer.raw(frameOf(9, 99)); // bytes past the frame must not travel with it
+      const words = size % 2 === 0 ? writer.words : undefined;
+      expect(producer.put(writer.buffer, 0, size, words)).toBe(size);
+      producer.publish();
+      expect(readAll(consumer)).toEqual([frame]);
+    }
+  });
+
+  it('spsc ring: putRecords moves whole runs of records, pads at the end, and stops when full', () => {
+    const { producer, consumer } = ringPair();
+    const max = producer.maxPayload;
+    const frames = [5, 0, 100, max, 2 * max + 3, 17, 250, 1].map((size, i) => frameOf(size, i));
+    const blocks = new OverflowBlocks(max);
+    for (const frame of frames) blocks.append(frame, undefined, 0, frame.length, false);
+    for (let i = 0; i < 3; i++) producer.write(frameOf(200, 50 + i)); // the records start mid-ring
+    expect(readAll(consumer)).toHaveLength(3);
+    const out: Uint8Array[] = [];
+    for (let guard = 0; blocks.frames > 0; guard++) {
+      expect(guard).toBeLessThan(100);
+      blocks.drainInto(producer);
+      expect(producer.backlog).toBeLessThanOrEqual(CAPACITY);
+      producer.publish();
+      out.push(...readAll(consumer, 1));
+    }
+    out.push(...readAll(consumer));
+    expect(out).toEqual(frames);
+    expect(blocks.payload).toBe(0);
+  });
+
+  it('spsc ring: putRecords reports the frames, payload and open frame it moved', () => {
+    const { producer } = ringPair();
+    const max = producer.maxPayload;
+    const records = new ByteWriter(16);
+    // Two whole frames and the first record of a split one, in the ring's record layout.
+    for (const [size, flags] of [
+      [3, 0],
+      [8, 0],
+      [max, RECORD_MORE],
+    ] as const) {
+      records.u32(size | flags);
+      records.raw(frameOf(size, size));
+      while (records.length % 4 !== 0) records.u8(0);
+    }
+    const end = records.length;
+    expect(producer.putRecords(records.buffer, records.words, 0, end)).toBe(end);
+    expect(producer.putFrames).toBe(2);
+    expect(producer.putPayload).toBe(3 + 8 + max);
+    expect(producer.putOpen).toBe(true);
+  });
+
+  it('spsc ring: takeSpaceRequest waits until reads have freed half the ring', () => {
+    const { producer, consumer } = ringPair();
+    for (let i = 0; i < 16; i++) producer.write(frameOf(60, i)); // 16 × 64 bytes: full
+    producer.requestSpace();
+    expect(readAll(consumer, 4)).toHaveLength(4); // three quarters still in use
+    expect(consumer.takeSpaceRequest()).toBe(false);
+    expect(readAll(consumer, 4)).toHaveLength(4); // half in use
+    expect(consumer.takeSpaceRequest()).toBe(true);
+    expect(consumer.takeSpaceRequest()).toBe(false);
+  });
+
+  it('spsc ring: frames of equal size in a row each show their own bytes', () => {
+    const { producer, consumer } = ringPair();
+    const seen: number[][] = [];
+    for (let i = 0; i < 5; i++) producer.write(frameOf(12, i));
+    consumer.read((frame) => seen.push([...frame]), 10);
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((i) => [...frameOf(12, i)]));
   });
 });

@@ -10,8 +10,9 @@ import { SharedNode, startPlainWorker } from './threads/shared-node.ts';
  * a worker thread; the run ends when the counter's report of having counted them all is back on
  * the main thread. Each message is encoded into the shared-memory ring to the worker and decoded
  * there. The burst is far larger than the ring (512 KiB by default, about 16 000 of these frames),
- * so most frames wait in the writer's overflow queue until the worker frees space: the figure
- * includes that back-pressure path. The note splits the time into the send loop and the rest.
+ * so whatever the worker has not consumed yet waits in the writer's overflow blocks and drains as
+ * it frees space: the figure includes that back-pressure path. The note splits the time into the
+ * send loop and the rest.
  *
  * Baseline `postMessage`: the same objects posted to a bare worker thread that counts them and
  * posts back when it has them all (structured clone over a MessagePort).

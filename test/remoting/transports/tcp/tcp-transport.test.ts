@@ -166,16 +166,7 @@ describe('TcpConnection', () => {
     await Promise.resolve(); // the flush was queued first, so it has run by now
     expect(write).toHaveBeenCalledTimes(1);
 
-    const expected = framed(...frames);
-    const chunks: Buffer[] = [];
-    let length = 0;
-    server.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      length += chunk.length;
-    });
-    while (length < expected.length)
-      await once(server, 'data', { signal: AbortSignal.timeout(WAIT_MS) });
-    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+    await expectReceived(server, framed(...frames));
 
     connection.send(Buffer.from('next turn'));
     await Promise.resolve();
@@ -196,16 +187,7 @@ describe('TcpConnection', () => {
     expect(uncork).toHaveBeenCalledTimes(1);
     expect(write.mock.calls.map((call) => call[0])).toContain(large);
 
-    const expected = framed(...frames);
-    const chunks: Buffer[] = [];
-    let length = 0;
-    server.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      length += chunk.length;
-    });
-    while (length < expected.length)
-      await once(server, 'data', { signal: AbortSignal.timeout(WAIT_MS) });
-    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+    await expectReceived(server, framed(...frames));
   });
 
   it('tcp: bufferedBytes counts queued frames with their prefixes until the flush', async () => {
@@ -434,3 +416,17 @@ describe('FrameSplitter', () => {
     expect(splitter.bufferedBytes).toBe(14);
   });
 });
+
+/** Waits until `socket` has received `expected.length` bytes and checks they are `expected`. */
+async function expectReceived(socket: Socket, expected: Buffer): Promise<void> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    length += chunk.length;
+  });
+  while (length < expected.length) {
+    await once(socket, 'data', { signal: AbortSignal.timeout(WAIT_MS) });
+  }
+  expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+}

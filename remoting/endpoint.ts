@@ -27,6 +27,7 @@ export class Endpoint {
   private flushArmed = false;
   private blocked = false;
   private attempts = 0;
+  private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private clientNonce: Uint8Array | undefined;
@@ -57,6 +58,11 @@ export class Endpoint {
     headers: Headers,
     kind: EnvelopeKind,
   ): void {
+    if (this.state === 'terminated') {
+      // A PID that still caches this endpoint: the node is gone, as for a dead local actor.
+      this.remote.deadLetter(this.address, targetId, message, sender, headers);
+      return;
+    }
     const encoder = this.encoder;
     const from = this.remote.publicPid(sender);
     try {
@@ -108,15 +114,18 @@ export class Endpoint {
   private connect(): void {
     this.state = 'connecting';
     this.attempts++;
+    // Results of an earlier attempt that arrive late (a connect that outlived its timeout) are
+    // ignored: each attempt only acts while it is the current one.
+    const attempt = ++this.generation;
     const { transport, options, logger } = this.remote;
-    const timer = setTimeout(
-      () => this.connectionFailed(new Error('connect timed out')),
-      options.connectTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      if (attempt === this.generation) this.connectionFailed(new Error('connect timed out'));
+    }, options.connectTimeoutMs);
+
     this.handshakeTimer = timer;
     transport.connect(this.address).then(
       (connection) => {
-        if (this.state !== 'connecting') {
+        if (attempt !== this.generation || this.state !== 'connecting') {
           connection.close();
           return;
         }
@@ -133,7 +142,7 @@ export class Endpoint {
           { address: this.address, err: error, attempt: this.attempts },
           'connect failed',
         );
-        this.connectionFailed(error);
+        if (attempt === this.generation) this.connectionFailed(error);
       },
     );
   }
@@ -160,6 +169,10 @@ export class Endpoint {
         this.handshakeAnswered(decoded);
         break;
       case 'batch':
+        if (this.state !== 'connected') {
+          connection.close(new Error('a batch before the handshake completed'));
+          break;
+        }
         this.remote.metrics.frameReceived(frame.length, decoded.envelopes.length);
         this.remote.deliver(decoded.envelopes, this.address);
         break;
@@ -256,7 +269,7 @@ export class Endpoint {
     const delay =
       Math.min(reconnectMaxMs, reconnectInitialMs * 2 ** (this.attempts - 1)) +
       Math.random() * reconnectJitterMs;
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer = setTimeout(() => this.connect(), delay).unref();
   }
 
   // ── the end ────────────────────────────────────────────────────────────────────────────────
@@ -282,10 +295,10 @@ export class Endpoint {
 
   /** Closes the connection without the termination side effects (node shutdown). */
   close(): void {
-    this.state = 'terminated';
     clearTimeout(this.retryTimer);
     clearTimeout(this.handshakeTimer);
-    this.flush();
+    this.flush(); // written while still connected; the transport sends queued frames before closing
+    this.state = 'terminated';
     this.connection?.close();
     this.connection = undefined;
   }

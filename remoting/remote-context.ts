@@ -1,4 +1,4 @@
-import type { ActorSystem, CodecRegistry, Logger, PID } from '../runtime/index.ts';
+import type { ActorSystem, CodecRegistry, Headers, Logger, PID } from '../runtime/index.ts';
 import type { BlockList } from './block-list.ts';
 import type { Endpoint } from './endpoint.ts';
 import type { RemoteMetrics } from './remote-metrics.ts';
@@ -24,6 +24,14 @@ export interface RemoteContext {
   publicPid(pid: PID | undefined): PID | undefined;
   /** Delivers envelopes that arrived from `from` to local actors (or dead letters). */
   deliver(envelopes: readonly DecodedEnvelope[], from: string): void;
+  /** A message for a node whose endpoint has terminated becomes a dead letter here. */
+  deadLetter(
+    address: string,
+    targetId: string,
+    message: unknown,
+    sender: PID | undefined,
+    headers: Headers,
+  ): void;
   /** An endpoint gave up: apply the consequences; `unsent` are frames that never left. */
   endpointTerminated(endpoint: Endpoint, reason: string, unsent: readonly Uint8Array[]): void;
 }

@@ -1,11 +1,14 @@
 import {
   AddressTerminatedError,
+  EMPTY_HEADERS,
   LOCAL_ADDRESS,
+  MessageEnvelope,
   PeerWatches,
   PID,
   SpindleError,
   type ActorSystem,
   type CodecRegistry,
+  type Headers,
   type Logger,
   defaultCodecs,
 } from '../runtime/index.ts';
@@ -171,6 +174,20 @@ export class Remote implements RemoteContext {
     this.metrics.decodeErrors += deliverEnvelopes(this.system, this.watches, envelopes);
   }
 
+  deadLetter(
+    address: string,
+    targetId: string,
+    message: unknown,
+    sender: PID | undefined,
+    headers: Headers,
+  ): void {
+    const wrapped =
+      sender === undefined && headers === EMPTY_HEADERS
+        ? message
+        : new MessageEnvelope(message, sender, headers);
+    this.system.deadLetter.sendUser(new PID(address, targetId), wrapped);
+  }
+
   endpointTerminated(endpoint: Endpoint, reason: string, unsent: readonly Uint8Array[]): void {
     const { address } = endpoint;
     const peer = this.peers.get(address);
@@ -244,6 +261,7 @@ function makeTransport(options: RemoteOptions, resolved: ResolvedRemoteOptions):
   if (typeof given !== 'string') return given;
   const common = {
     maxFrameBytes: resolved.maxFrameBytes,
+    connectTimeoutMs: resolved.connectTimeoutMs,
     ...(options.tls === undefined ? {} : { tls: options.tls }),
   };
   return given === 'grpc' ? new GrpcTransport(common) : new TcpTransport(common);

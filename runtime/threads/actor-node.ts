@@ -153,9 +153,10 @@ export class ActorNode {
 
   /** Counters of every thread, main first. */
   async stats(): Promise<ThreadStats[]> {
-    const workers = this.workers.filter((w): w is WorkerHandle => w !== undefined);
-    const remote = await Promise.all(workers.map((w) => fromPlainErrors(w.control.stats())));
-    return [this.hub.stats(), ...remote];
+    const remote = await Promise.all(
+      this.liveWorkers().map((w) => ask(w, (c) => c.stats(), undefined)),
+    );
+    return [this.hub.stats(), ...remote.filter((s): s is ThreadStats => s !== undefined)];
   }
 
   /**
@@ -259,11 +260,19 @@ export class ActorNode {
     const failedStart = exited.then((code) => {
       throw new ThreadCrashedError(slot, describeFailure(handle.error, code));
     });
-    await withDeadline(
-      Promise.race([fromPlainErrors(handle.control.ready()), failedStart]),
-      this.options.startTimeoutMs,
-      `worker thread ${slot} did not start`,
-    );
+    try {
+      await withDeadline(
+        Promise.race([fromPlainErrors(handle.control.ready()), failedStart]),
+        this.options.startTimeoutMs,
+        `worker thread ${slot} did not start`,
+      );
+    } catch (error) {
+      // Not left half-alive: a thread that did not start is stopped and forgotten.
+      handle.retiring = true;
+      if (this.workers[slot] === handle) this.workers[slot] = undefined;
+      await worker.terminate();
+      throw error;
+    }
     void exited.then((code) => {
       port1.close();
       if (!handle.retiring && this.workers[slot] === handle) this.onCrash(handle, code);
@@ -301,13 +310,16 @@ export class ActorNode {
     this.hub.attachSlot(slot, replacementId, this.rings[slot]![0]!, this.rings[0]![slot]!);
     await Promise.all(
       others.map((w) =>
-        fromPlainErrors(
-          w.control.attachSlot(
-            slot,
-            replacementId,
-            this.rings[slot]![w.slot]!,
-            this.rings[w.slot]![slot]!,
-          ),
+        ask(
+          w,
+          (c) =>
+            c.attachSlot(
+              slot,
+              replacementId,
+              this.rings[slot]![w.slot]!,
+              this.rings[w.slot]![slot]!,
+            ),
+          undefined,
         ),
       ),
     );

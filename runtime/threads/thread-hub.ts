@@ -396,7 +396,9 @@ export class ThreadHub implements ThreadRouter {
   /** Drains every ring once more, then delivers what waited, or makes it a dead letter. */
   private readonly retryDeferred = (): void => {
     this.retryArmed = false;
-    this.pump.pollNow(); // frames for waiting ids keep queueing behind them meanwhile
+    // Drain every ring to the bottom (a spawn may sit deep in one); frames for waiting ids keep
+    // queueing behind them meanwhile.
+    for (let rounds = 0; rounds < 64 && this.pump.pollNow() > 0; rounds++);
     const batch = this.deferred;
     this.deferred = [];
     this.deferredIds.clear();

@@ -1,4 +1,5 @@
 import {
+  deliverFromPeer,
   EMPTY_HEADERS,
   MessageEnvelope,
   PID,
@@ -51,12 +52,7 @@ export function deliverEnvelopes(
     } else if (envelope.kind === KIND_STOP) {
       process.sendStop(target);
     } else {
-      try {
-        process.sendUser(target, wrap(message, envelope));
-      } catch {
-        // A full bounded mailbox cannot push back across the network: the message is a dead letter.
-        system.deadLetter.sendUser(target, wrap(message, envelope), 'mailbox-full');
-      }
+      deliverFromPeer(system, process, target, wrap(message, envelope));
     }
   }
   return undecodable;

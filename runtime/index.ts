@@ -74,6 +74,7 @@ export {
 export { createLogger, type Logger } from './logger.ts';
 export { RUNTIME_DEFAULTS } from './runtime-config.ts';
 export { defaultKinds, defineKind, KindRegistry } from './kinds.ts';
+export { deliverFromPeer } from './peer-delivery.ts';
 export { PeerWatches } from './peer-watches.ts';
 export { Placement } from './placement.ts';
 export type { ThreadRouter } from './thread-router.ts';

@@ -2,6 +2,7 @@ import fnv from 'fnv-plus';
 import type { ActorSystem } from '../actor-system.ts';
 import { PlacementError, SpindleError, ThreadCrashedError } from '../errors.ts';
 import { Terminated } from '../messages.ts';
+import { deliverFromPeer } from '../peer-delivery.ts';
 import { PeerWatches } from '../peer-watches.ts';
 import { PID, threadOfId } from '../pid.ts';
 import type { Placement } from '../placement.ts';
@@ -330,12 +331,7 @@ export class ThreadHub implements ThreadRouter {
       this.lastProcess = process;
       this.lastPid = pid;
     }
-    try {
-      process.sendUser(pid, message);
-    } catch {
-      // A full bounded mailbox cannot push back across a thread: the message is a dead letter.
-      this.system.deadLetter.sendUser(pid, message, 'mailbox-full');
-    }
+    deliverFromPeer(this.system, process, pid, message);
   }
 
   private deliver(kind: number, id: string, message: unknown): void {
@@ -369,12 +365,7 @@ export class ThreadHub implements ThreadRouter {
     } else if (kind === FRAME_STOP) {
       process.sendStop(pid);
     } else {
-      try {
-        process.sendUser(pid, message);
-      } catch {
-        // A full bounded mailbox cannot push back across a thread: the message is a dead letter.
-        this.system.deadLetter.sendUser(pid, message, 'mailbox-full');
-      }
+      deliverFromPeer(this.system, process, pid, message);
     }
   }
 

@@ -6,6 +6,7 @@ import {
   Terminated,
   type ActorSystem,
   type PeerWatches,
+  type Process,
 } from '../runtime/index.ts';
 import type { DecodedEnvelope } from './wire/frame-decoder.ts';
 import { KIND_STOP, KIND_SYSTEM } from './wire/wire-config.ts';
@@ -31,8 +32,14 @@ export function deliverEnvelopes(
   const registry = system.registry;
   const address = system.address;
   let undecodable = 0;
+  // A batch often holds many envelopes for one actor: resolve it once while it stays alive.
+  let target = new PID(address, '');
+  let process: Process | undefined;
   for (const envelope of envelopes) {
-    const target = new PID(address, envelope.target);
+    if (envelope.target !== target.id || process === undefined || process.dead) {
+      target = new PID(address, envelope.target);
+      process = undefined;
+    }
     const message = envelope.message;
     if (envelope.error !== undefined || message === undefined) {
       if (envelope.error !== undefined) {
@@ -42,7 +49,7 @@ export function deliverEnvelopes(
         continue;
       }
     }
-    const process = registry.get(target);
+    process ??= registry.get(target);
     if (envelope.kind === KIND_SYSTEM) {
       // A watched remote actor ended: nobody need be told again when its node goes.
       if (message instanceof Terminated && message.who.address !== address) {

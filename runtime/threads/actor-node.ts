@@ -326,7 +326,13 @@ export class ActorNode {
     try {
       await this.startWorker(slot, replacementId);
     } catch (error) {
+      // The slot stays empty: nothing may be placed on, or sent into, a thread that never ran.
       this.system.logger.error({ slot, err: error }, 'replacement worker thread failed to start');
+      this.table.setThreadId(slot, -1);
+      this.hub.detachSlot(slot, replacementId);
+      await Promise.all(others.map((w) => ask(w, (c) => c.detachSlot(slot, replacementId), 0)));
+      this.system.eventStream.publish(new ThreadCrashed(slot, threadId, reason, -1));
+      return;
     }
     this.system.eventStream.publish(new ThreadCrashed(slot, threadId, reason, replacementId));
   }

@@ -6,7 +6,10 @@ export class ThreadCrashed {
     /** The id of the thread that died; PIDs starting with `@<threadId>/` are dead. */
     readonly threadId: number,
     readonly reason: string,
-    /** The id of the replacement thread, or -1 when the node was stopping and did not replace it. */
+    /**
+     * The id of the replacement thread, or -1 when there is none: the node was stopping, or the
+     * replacement failed to start (the slot then stays empty and placements skip it).
+     */
     readonly replacementId: number,
   ) {}
 }

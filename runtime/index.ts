@@ -89,9 +89,9 @@ export {
   type PiscinaOffloadPoolOptions,
 } from './offload/piscina-offload-pool.ts';
 export type { Codec, Constructor } from './serialization/codec.ts';
-export { CodecRegistry, defaultCodecs } from './serialization/codec-registry.ts';
+export { CodecRegistry, codecFailure, defaultCodecs } from './serialization/codec-registry.ts';
 export { ByteReader } from './serialization/byte-reader.ts';
-export { ByteWriter } from './serialization/byte-writer.ts';
+export { ByteWriter, varuintSize, writeVaruintAt } from './serialization/byte-writer.ts';
 export {
   AddressTerminatedError,
   ConnectFailedError,

@@ -1,10 +1,11 @@
 import {
   ByteWriter,
+  codecFailure,
   EMPTY_HEADERS,
   FrameTooLargeError,
   SerializationError,
-  SpindleError,
-  type Codec,
+  varuintSize,
+  writeVaruintAt,
   type CodecRegistry,
   type Headers,
   type PID,
@@ -151,7 +152,7 @@ export class BatchEncoder {
       }
     } catch (error) {
       this.rollback(start, types, targets, senders, tableBytes);
-      throw asSerializationError(error, message, codec);
+      throw codecFailure(error, message, codec.typeName);
     }
     this.count++;
     return true;
@@ -186,9 +187,9 @@ export class BatchEncoder {
     }
     const body = this.body;
     const inner = head.length + body.length;
-    const frame = new Uint8Array(1 + varintSize(inner) + inner);
+    const frame = new Uint8Array(1 + varuintSize(inner) + inner);
     frame[0] = TAG_BATCH;
-    const at = writeVarint(frame, 1, inner);
+    const at = writeVaruintAt(frame, 1, inner);
     frame.set(head.view(), at);
     frame.set(body.view(), at + head.length);
     this.clear();
@@ -300,36 +301,4 @@ export class BatchEncoder {
 /** A table string's size: tag, one-byte length, and one byte a UTF-16 unit (exact for ASCII). */
 function stringBytes(s: string): number {
   return 2 + s.length;
-}
-
-function varintSize(v: number): number {
-  let size = 1;
-  while (v > 0x7f) {
-    v = Math.floor(v / 0x80);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(b: Uint8Array, p: number, v: number): number {
-  while (v > 0x7f) {
-    b[p++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  b[p++] = v;
-  return p;
-}
-
-function asSerializationError(error: unknown, message: unknown, codec: Codec): unknown {
-  if (error instanceof SpindleError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new SerializationError(nameOf(message), `codec '${codec.typeName}' failed: ${reason}`, {
-    cause: error,
-  });
-}
-
-function nameOf(message: unknown): string {
-  if (typeof message !== 'object' || message === null) return typeof message;
-  const ctor = (Object.getPrototypeOf(message) as { constructor?: unknown } | null)?.constructor;
-  return typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'Object';
 }

@@ -252,7 +252,8 @@ function checkVaruint(v: number): number {
 }
 
 /** Writes a checked `v` as LEB128 at `p` (room for 8 bytes ensured by the caller); returns the end. */
-function writeVaruintAt(b: Uint8Array, p: number, v: number): number {
+/** Writes `v` as a varuint into `b` at `p` (room is the caller's); returns the end position. */
+export function writeVaruintAt(b: Uint8Array, p: number, v: number): number {
   if (v >>> 0 === v) {
     // A uint32: shifts are exact.
     while (v > 0x7f) {

@@ -171,7 +171,7 @@ export class CodecRegistry implements CodecLookup {
       writer.patchU32(at, writer.length - at - 4);
     } catch (error) {
       writer.truncate(start);
-      throw asSerializationError(error, message, entry.codec.typeName);
+      throw codecFailure(error, message, entry.codec.typeName);
     }
   }
 
@@ -198,7 +198,7 @@ export class CodecRegistry implements CodecLookup {
       return true;
     } catch (error) {
       writer.truncate(start);
-      throw asSerializationError(error, message, 'value');
+      throw codecFailure(error, message, 'value');
     }
   }
 
@@ -234,7 +234,7 @@ export class CodecRegistry implements CodecLookup {
       entry.codec.encode(message, writer);
       return { typeName: entry.codec.typeName, bytes: writer.view().slice() };
     } catch (error) {
-      throw asSerializationError(error, message, entry.codec.typeName);
+      throw codecFailure(error, message, entry.codec.typeName);
     } finally {
       this.scratch = writer;
     }
@@ -354,7 +354,11 @@ function asDecodeError(error: unknown, typeName: string): unknown {
   return new DecodeError(`cannot decode '${typeName}': ${reason}`, { cause: error });
 }
 
-function asSerializationError(error: unknown, message: unknown, typeName: string): unknown {
+/**
+ * What a codec's failure to encode `message` is reported as: a Spindle error passes through, any
+ * other error becomes a `SerializationError` naming the message's class and the codec.
+ */
+export function codecFailure(error: unknown, message: unknown, typeName: string): unknown {
   if (error instanceof SpindleError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new SerializationError(className(message), `codec '${typeName}' failed: ${reason}`, {
